@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** Raised for anything wrong with the configuration; the CLI prints its message and exits 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const regex = z.string().refine(
+  (s) => {
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a valid regular expression' },
+);
+
+const sourceSettings = z.strictObject({
+  enabled: z.boolean().optional(),
+  interval_seconds: z.number().positive().optional(),
+  timeout_seconds: z.number().positive().optional(),
+});
+export type SourceSettings = z.infer<typeof sourceSettings>;
+
+export const configSchema = z.strictObject({
+  port: z.number().int().min(0).max(65535).default(8008),
+  host: z.string().min(1).default('0.0.0.0'),
+  data_dir: z.string().min(1).default('./data'),
+  log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Filesystem roots, so proxmon can run in a container with the host mounted, or on recorded trees. */
+  paths: z
+    .strictObject({
+      procfs: z.string().default('/proc'),
+      sysfs: z.string().default('/sys'),
+      rootfs: z.string().default('/'),
+    })
+    .prefault({}),
+  /** Per-tool executable overrides, e.g. `smartctl: /usr/local/sbin/smartctl`; others come from PATH. */
+  tools: z.record(z.string(), z.string().min(1)).default({}),
+  /** Per-source overrides keyed by source name. */
+  sources: z.record(z.string(), sourceSettings).default({}),
+  /** A source's last good value is dropped once it is older than this many of its intervals. */
+  stale_after_intervals: z.number().min(1).default(3),
+  /** Ping targets; empty means the default gateway. */
+  latency_targets: z.array(z.string().min(1)).default([]),
+  filesystems: z
+    .strictObject({
+      exclude_fs_types: regex.optional(),
+      exclude_mount_points: regex.optional(),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      /** Per-CPU series are opt-in (cardinality). */
+      per_cpu: z.boolean().default(false),
+      /** Rendered /metrics text is reused until a snapshot changes, but never longer than this. */
+      max_age_seconds: z.number().positive().default(5),
+    })
+    .prefault({}),
+  http: z
+    .strictObject({
+      body_limit: z
+        .string()
+        .regex(/^\d+(b|kb|mb)$/i, 'like 100kb or 1mb')
+        .default('1mb'),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Environment variables and the config key each one sets; env wins over the file. */
+const ENV: Record<string, (value: string) => Record<string, unknown>> = {
+  PROXMON_PORT: (v) => ({ port: /^\d+$/.test(v) ? Number(v) : v }),
+  PROXMON_HOST: (v) => ({ host: v }),
+  PROXMON_DATA_DIR: (v) => ({ data_dir: v }),
+  PROXMON_LOG_LEVEL: (v) => ({ log_level: v }),
+  PROXMON_LATENCY_TARGETS: (v) => ({
+    latency_targets: v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  }),
+  PROXMON_PROCFS: (v) => ({ paths: { procfs: v } }),
+  PROXMON_SYSFS: (v) => ({ paths: { sysfs: v } }),
+  PROXMON_ROOTFS: (v) => ({ paths: { rootfs: v } }),
+};
+
+export const envVariables = ['PROXMON_CONFIG', ...Object.keys(ENV)];
+
+/** Reads the YAML file (if any) and the environment, validates, and returns a complete config. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.PROXMON_CONFIG): Config {
+  const fromFile = file ? readConfigFile(file) : {};
+  let merged = fromFile;
+  for (const [name, toConfig] of Object.entries(ENV)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') merged = deepMerge(merged, toConfig(value));
+  }
+  return validate(merged, file ? `${file}` : 'environment');
+}
+
+export function validate(raw: unknown, origin: string): Config {
+  const result = configSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const [first] = result.error.issues;
+  const where = first && first.path.length ? first.path.join('.') : '(top level)';
+  const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
+  throw new ConfigError(`invalid config (${origin}): ${where}: ${first?.message ?? 'invalid'}${more}`);
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ConfigError(`config file ${file} must be a YAML mapping`);
+  }
+  return doc as Record<string, unknown>;
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isPlainObject(b) && isPlainObject(v) ? deepMerge(b, v) : v;
+  }
+  return out;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,0 +1,39 @@
+import type { Registry } from 'prom-client';
+import type { SnapshotReader } from '../snapshots.js';
+import * as exporter from './exporter.js';
+import * as filesystem from './filesystem.js';
+import * as host from './host.js';
+import * as hostinfo from './hostinfo.js';
+import * as latency from './latency.js';
+import * as network from './network.js';
+import * as sensors from './sensors.js';
+
+/** Every metric name proxmon registers, by area (checked against METRICS.md by a test). */
+export const metricNamesByArea = {
+  exporter: exporter.metricNames,
+  host: host.metricNames,
+  hostinfo: hostinfo.metricNames,
+  filesystem: filesystem.metricNames,
+  network: network.metricNames,
+  latency: latency.metricNames,
+  sensors: sensors.metricNames,
+} as const;
+
+export interface MetricsOptions {
+  version: string;
+  perCpu: boolean;
+}
+
+export function registerAllMetrics(
+  registry: Registry,
+  snapshots: SnapshotReader,
+  options: MetricsOptions,
+): void {
+  exporter.registerExporterMetrics(registry, snapshots, options.version);
+  host.registerHostMetrics(registry, snapshots, { perCpu: options.perCpu });
+  hostinfo.registerHostInfoMetrics(registry, snapshots);
+  filesystem.registerFilesystemMetrics(registry, snapshots);
+  network.registerNetworkMetrics(registry, snapshots);
+  latency.registerLatencyMetrics(registry, snapshots);
+  sensors.registerSensorMetrics(registry, snapshots);
+}

@@ -1,0 +1,85 @@
+import type { Registry } from 'prom-client';
+import type { SnapshotReader } from '../snapshots.js';
+import type { NetworkInterface, NetworkSnapshot } from '../sources/network/index.js';
+import type { NetDevCounters } from '../sources/network/parse.js';
+import { snapshotCounter, snapshotGauge } from './define.js';
+
+export const metricNames = [
+  'proxmon_network_receive_bytes_total',
+  'proxmon_network_transmit_bytes_total',
+  'proxmon_network_receive_packets_total',
+  'proxmon_network_transmit_packets_total',
+  'proxmon_network_receive_errors_total',
+  'proxmon_network_transmit_errors_total',
+  'proxmon_network_receive_drop_total',
+  'proxmon_network_transmit_drop_total',
+  'proxmon_network_up',
+  'proxmon_network_info',
+  'proxmon_network_mtu_bytes',
+  'proxmon_network_speed_bits_per_second',
+] as const;
+
+type CounterField = Exclude<keyof NetDevCounters, 'interface'>;
+
+const COUNTERS: readonly [(typeof metricNames)[number], CounterField, string][] = [
+  ['proxmon_network_receive_bytes_total', 'receiveBytes', 'Bytes received (/proc/net/dev).'],
+  ['proxmon_network_transmit_bytes_total', 'transmitBytes', 'Bytes transmitted (/proc/net/dev).'],
+  ['proxmon_network_receive_packets_total', 'receivePackets', 'Packets received.'],
+  ['proxmon_network_transmit_packets_total', 'transmitPackets', 'Packets transmitted.'],
+  ['proxmon_network_receive_errors_total', 'receiveErrors', 'Receive errors.'],
+  ['proxmon_network_transmit_errors_total', 'transmitErrors', 'Transmit errors.'],
+  ['proxmon_network_receive_drop_total', 'receiveDrop', 'Received packets dropped.'],
+  ['proxmon_network_transmit_drop_total', 'transmitDrop', 'Packets dropped on transmit.'],
+];
+
+export function registerNetworkMetrics(registry: Registry, snapshots: SnapshotReader): void {
+  const interfaces = () => snapshots.latest<NetworkSnapshot>('network')?.interfaces ?? [];
+  const perInterface =
+    (value: (i: NetworkInterface) => number | undefined) =>
+    (emit: (labels: { interface: string }, value: number | undefined) => void) => {
+      for (const i of interfaces()) emit({ interface: i.interface }, value(i));
+    };
+
+  for (const [name, field, help] of COUNTERS) {
+    snapshotCounter(
+      registry,
+      { name, help, labelNames: ['interface'] },
+      perInterface((i) => i[field]),
+    );
+  }
+  snapshotGauge(
+    registry,
+    {
+      name: 'proxmon_network_up',
+      help: '1 when operstate is up; for operstate "unknown" (lo, tun/tap) the carrier, absent if unreadable.',
+      labelNames: ['interface'],
+    },
+    perInterface((i) => (i.up === undefined ? undefined : i.up ? 1 : 0)),
+  );
+  snapshotGauge(
+    registry,
+    {
+      name: 'proxmon_network_info',
+      help: 'Interface type (physical, bridge, bond, vlan, other) and link-layer address; value 1.',
+      labelNames: ['interface', 'type', 'address'],
+    },
+    (emit) => {
+      for (const i of interfaces())
+        emit({ interface: i.interface, type: i.type, address: i.address ?? '' }, 1);
+    },
+  );
+  snapshotGauge(
+    registry,
+    { name: 'proxmon_network_mtu_bytes', help: 'Interface MTU.', labelNames: ['interface'] },
+    perInterface((i) => i.mtuBytes),
+  );
+  snapshotGauge(
+    registry,
+    {
+      name: 'proxmon_network_speed_bits_per_second',
+      help: 'Negotiated link speed; absent when the driver does not know it (link down, most virtual devices).',
+      labelNames: ['interface'],
+    },
+    perInterface((i) => i.speedBitsPerSecond),
+  );
+}

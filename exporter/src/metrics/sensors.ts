@@ -1,0 +1,68 @@
+import type { Registry } from 'prom-client';
+import type { SnapshotReader } from '../snapshots.js';
+import type { SensorChip, SensorChipsSnapshot, TemperatureSensor } from '../sources/hwmon/index.js';
+import { snapshotGauge, type Fill } from './define.js';
+
+export const metricNames = [
+  'proxmon_temperature_celsius',
+  'proxmon_temperature_critical_celsius',
+  'proxmon_temperature_max_celsius',
+  'proxmon_fan_rpm',
+] as const;
+
+/**
+ * `sensors` (lm-sensors) and `hwmon` (sysfs) read the same kernel chips, so only one is used:
+ * lm-sensors while its snapshot is fresh and holds a reading (it applies sensors.conf labels and
+ * ignores), else hwmon. Both name chips the lm-sensors way (`coretemp-isa-0000`), so series keep their
+ * labels when one takes over from the other; see lmSensorsChipName for the hwmon side.
+ */
+export function pickSensorChips(snapshots: SnapshotReader): SensorChip[] {
+  const sensors = snapshots.latest<SensorChipsSnapshot>('sensors');
+  if (sensors && sensors.chips.some((c) => c.temperatures.length > 0 || c.fans.length > 0))
+    return sensors.chips;
+  return snapshots.latest<SensorChipsSnapshot>('hwmon')?.chips ?? [];
+}
+
+type Labels = 'chip' | 'sensor';
+
+export function registerSensorMetrics(registry: Registry, snapshots: SnapshotReader): void {
+  const temperature =
+    (value: (t: TemperatureSensor) => number | undefined): Fill<Labels> =>
+    (emit) => {
+      for (const c of pickSensorChips(snapshots))
+        for (const t of c.temperatures) emit({ chip: c.chip, sensor: t.sensor }, value(t));
+    };
+  const labelNames = ['chip', 'sensor'] as const;
+
+  snapshotGauge(
+    registry,
+    {
+      name: 'proxmon_temperature_celsius',
+      help: 'Temperature reading (lm-sensors, else hwmon).',
+      labelNames,
+    },
+    temperature((t) => t.celsius),
+  );
+  snapshotGauge(
+    registry,
+    {
+      name: 'proxmon_temperature_critical_celsius',
+      help: 'Critical limit the chip reports (tempN_crit).',
+      labelNames,
+    },
+    temperature((t) => t.criticalCelsius),
+  );
+  snapshotGauge(
+    registry,
+    { name: 'proxmon_temperature_max_celsius', help: 'High limit the chip reports (tempN_max).', labelNames },
+    temperature((t) => t.maxCelsius),
+  );
+  snapshotGauge(
+    registry,
+    { name: 'proxmon_fan_rpm', help: 'Fan speed (lm-sensors, else hwmon).', labelNames },
+    (emit) => {
+      for (const c of pickSensorChips(snapshots))
+        for (const f of c.fans) emit({ chip: c.chip, sensor: f.sensor }, f.rpm);
+    },
+  );
+}

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { fail, ok, type Result } from './source.js';
+
+export interface ExecOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Output beyond this is an error rather than unbounded memory. */
+  maxOutputBytes?: number;
+}
+
+export interface ExecOutput {
+  stdout: string;
+  stderr: string;
+  /** Exit status; meaningful statuses (smartctl's bitmask, `sensors -j` exiting 1) are data for parsers. */
+  exitCode: number;
+  durationMs: number;
+}
+
+/**
+ * Runs a host tool. Errors are values: `absent` when the tool is not installed, `timeout` when it
+ * outlived its deadline (its whole process group is killed), `io` when it could not be started or was
+ * killed by a signal. Any exit status counts as having run.
+ */
+export type Exec = (
+  tool: string,
+  args: readonly string[],
+  options: ExecOptions,
+) => Promise<Result<ExecOutput>>;
+
+const DEFAULT_MAX_OUTPUT = 32 * 1024 * 1024;
+
+export function createExec(toolPaths: Readonly<Record<string, string>> = {}): Exec {
+  return (tool, args, options) => run(toolPaths[tool] ?? tool, tool, args, options);
+}
+
+function run(
+  command: string,
+  tool: string,
+  args: readonly string[],
+  { timeoutMs, signal, maxOutputBytes = DEFAULT_MAX_OUTPUT }: ExecOptions,
+): Promise<Result<ExecOutput>> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(fail('timeout', `${tool}: aborted before start`));
+    // detached: the child leads its own process group, so a kill reaches a wrapper script and
+    // everything it started, not just the direct child.
+    const child = spawn(command, args, {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+
+    const settle = (result: Result<ExecOutput>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(result);
+    };
+    const killGroup = () => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const abort = (kind: 'timeout' | 'io', message: string) => {
+      killGroup();
+      // A grandchild that escaped the group could hold the pipes open; do not wait for them.
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      settle(fail(kind, message));
+    };
+    const onAbort = () => abort('timeout', `${tool}: aborted`);
+    const timer = setTimeout(() => abort('timeout', `${tool}: timed out after ${timeoutMs} ms`), timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const collect = (into: Buffer[]) => (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxOutputBytes) return abort('io', `${tool}: output exceeded ${maxOutputBytes} bytes`);
+      into.push(chunk);
+    };
+    child.stdout?.on('data', collect(stdout));
+    child.stderr?.on('data', collect(stderr));
+
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') settle(fail('absent', `${tool}: not installed`));
+      else if (err.code === 'EACCES') settle(fail('io', `${tool}: permission denied (${command})`));
+      else settle(fail('io', `${tool}: ${err.message}`));
+    });
+    child.on('close', (code, killedBy) => {
+      if (code === null) return settle(fail('io', `${tool}: killed by ${killedBy ?? 'a signal'}`));
+      settle(
+        ok({
+          stdout: Buffer.concat(stdout).toString('utf8'),
+          stderr: Buffer.concat(stderr).toString('utf8'),
+          exitCode: code,
+          durationMs: performance.now() - started,
+        }),
+      );
+    });
+  });
+}

@@ -1,0 +1,59 @@
+import { ConfigError, type Config } from '../config.js';
+import type { ScheduledSource } from '../scheduler.js';
+import { createCpuSource } from './cpu/index.js';
+import { createDiskstatsSource } from './diskstats/index.js';
+import { createFilesystemsSource } from './filesystems/index.js';
+import { createHostInfoSource } from './hostinfo/index.js';
+import { createHwmonSource } from './hwmon/index.js';
+import { createLatencySource } from './latency/index.js';
+import { createLoadavgSource } from './loadavg/index.js';
+import { createMemorySource } from './memory/index.js';
+import { createNetworkSource } from './network/index.js';
+import { createPressureSource } from './pressure/index.js';
+import { createSensorsSource } from './sensors/index.js';
+import type { Source } from './source.js';
+
+/** Every source proxmon knows: adding one is a folder plus a line here. */
+function allSources(config: Config): Source[] {
+  const fs = config.filesystems;
+  return [
+    createCpuSource(),
+    createLoadavgSource(),
+    createMemorySource(),
+    createPressureSource(),
+    createDiskstatsSource(),
+    createNetworkSource(),
+    createHwmonSource(),
+    createSensorsSource(),
+    createFilesystemsSource({
+      fsTypesExclude: fs.exclude_fs_types === undefined ? undefined : new RegExp(fs.exclude_fs_types),
+      mountPointsExclude:
+        fs.exclude_mount_points === undefined ? undefined : new RegExp(fs.exclude_mount_points),
+    }),
+    createLatencySource({ targets: config.latency_targets }),
+    createHostInfoSource(),
+  ];
+}
+
+/** The enabled sources with their cadence and deadline, config overrides applied. */
+export function buildSources(config: Config): ScheduledSource[] {
+  const sources = allSources(config);
+  const known = new Set(sources.map((s) => s.name));
+  for (const name of Object.keys(config.sources)) {
+    if (!known.has(name)) {
+      throw new ConfigError(
+        `invalid config: sources.${name}: unknown source (known: ${[...known].sort().join(', ')})`,
+      );
+    }
+  }
+  return sources
+    .filter((s) => config.sources[s.name]?.enabled !== false)
+    .map((source) => {
+      const o = config.sources[source.name] ?? {};
+      return {
+        source,
+        intervalSeconds: o.interval_seconds ?? source.intervalSeconds,
+        timeoutSeconds: o.timeout_seconds ?? source.timeoutSeconds,
+      };
+    });
+}
