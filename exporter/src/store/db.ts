@@ -1,5 +1,5 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations as allMigrations } from './migrations.js';
 
@@ -55,11 +55,26 @@ function migrate(db: Db, migrations: readonly string[], file: string): void {
 
 function ensureWritableDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirs(dir);
+    if (!statSync(dir).isDirectory()) throw new StoreError(`data dir ${dir} is not a directory`);
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (err) {
+    if (err instanceof StoreError) throw err;
     throw new StoreError(
       `data dir ${dir} is not writable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir spins forever under /proc and /sys (the
+ * kernel answers ENOENT for a parent that exists), which would hang start-up on a mistyped path.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) mkdirSync(d, { mode: 0o700 });
 }
