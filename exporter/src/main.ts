@@ -51,11 +51,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   registerAllMetrics(registry, snapshots, { version, perCpu: config.metrics.per_cpu });
-  const metrics = createMetricsRenderer(
-    registry,
-    () => snapshots.generation,
-    config.metrics.max_age_seconds * 1000,
-  );
+  const metrics = createMetricsRenderer(registry, {
+    generation: () => snapshots.generation,
+    maxAgeMs: config.metrics.max_age_seconds * 1000,
+  });
 
   const app = createApp({
     logger,

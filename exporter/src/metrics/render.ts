@@ -12,6 +12,19 @@ export interface MetricsRenderer {
   gzipped(): Promise<Buffer>;
 }
 
+export interface RendererOptions {
+  /** Snapshot generation: the text can only change when this moves. */
+  generation: () => number;
+  /** Re-render at least this often, so Node's process metrics (sampled at render time) stay current. */
+  maxAgeMs: number;
+  /**
+   * While a newer rendering is being built, a scrape may get the previous one if it is at most this
+   * old, so no scrape waits on rendering. Sources refresh every few seconds, so this costs nothing real.
+   */
+  serveStaleMs?: number;
+  now?: () => number;
+}
+
 interface Rendering {
   generation: number;
   at: number;
@@ -20,29 +33,40 @@ interface Rendering {
 }
 
 /**
- * Serves /metrics from a cached rendering. Collectors only copy snapshots, so the text can only
- * change when the snapshot generation moves; the age cap keeps Node's process metrics (sampled at
- * render time) from going stale on a host whose sources are all idle.
+ * Serves /metrics from a cached rendering. Collectors only copy snapshots, so re-rendering is needed
+ * only when the snapshot generation moves; each rendering is gzipped at most once.
  */
 export function createMetricsRenderer(
   registry: Registry,
-  generation: () => number,
-  maxAgeMs: number,
-  now: () => number = Date.now,
+  { generation, maxAgeMs, serveStaleMs = 1000, now = Date.now }: RendererOptions,
 ): MetricsRenderer {
-  let current: Rendering | undefined;
+  let ready: Rendering | undefined;
+  let pending: Rendering | undefined;
+
+  function render(): Rendering {
+    const next: Rendering = {
+      generation: generation(),
+      at: now(),
+      text: registry.metrics().then((s) => Buffer.from(s)),
+    };
+    pending = next;
+    next.text.then(
+      () => {
+        if (pending === next) pending = undefined;
+        if (!ready || ready.at <= next.at) ready = next;
+      },
+      () => {
+        if (pending === next) pending = undefined; // a failed rendering is never cached
+      },
+    );
+    return next;
+  }
 
   function rendering(): Rendering {
-    const gen = generation();
     const t = now();
-    if (current && current.generation === gen && t - current.at < maxAgeMs) return current;
-    const next: Rendering = { generation: gen, at: t, text: registry.metrics().then((s) => Buffer.from(s)) };
-    // Concurrent scrapes share one rendering; a failed one is not cached.
-    next.text.catch(() => {
-      if (current === next) current = undefined;
-    });
-    current = next;
-    return next;
+    if (ready && ready.generation === generation() && t - ready.at < maxAgeMs) return ready;
+    const next = pending ?? render();
+    return ready && t - ready.at < serveStaleMs ? ready : next;
   }
 
   return {

@@ -1,0 +1,74 @@
+import { gunzipSync } from 'node:zlib';
+import { Gauge, Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createMetricsRenderer } from './render.js';
+
+function setup(serveStaleMs = 1000) {
+  const registry = new Registry();
+  let collects = 0;
+  let value = 1;
+  new Gauge({
+    name: 'x',
+    help: 'x',
+    registers: [registry],
+    collect() {
+      collects++;
+      this.set(value);
+    },
+  });
+  const state = { generation: 0, now: 1_000 };
+  const renderer = createMetricsRenderer(registry, {
+    generation: () => state.generation,
+    maxAgeMs: 5000,
+    serveStaleMs,
+    now: () => state.now,
+  });
+  return {
+    renderer,
+    state,
+    collects: () => collects,
+    set: (v: number) => (value = v),
+  };
+}
+
+const text = async (r: ReturnType<typeof setup>['renderer']) => (await r.text()).toString();
+
+describe('metrics renderer', () => {
+  it('renders once per snapshot generation, and concurrent scrapes share one rendering', async () => {
+    const s = setup();
+    const all = await Promise.all([s.renderer.text(), s.renderer.text(), s.renderer.gzipped()]);
+    expect(all[0]!.toString()).toMatch(/^x 1$/m);
+    expect(gunzipSync(all[2]!).toString()).toBe(all[0]!.toString());
+    await text(s.renderer);
+    expect(s.collects()).toBe(1);
+  });
+
+  it('re-renders after a snapshot changes, serving the previous text only while it is fresh', async () => {
+    const s = setup();
+    await text(s.renderer);
+    s.set(2);
+    s.state.generation++;
+    s.state.now += 100;
+    // The previous rendering is 100 ms old: served while the new one is built in the background.
+    expect(await text(s.renderer)).toMatch(/^x 1$/m);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(await text(s.renderer)).toMatch(/^x 2$/m);
+    expect(s.collects()).toBe(2);
+    // Too old to serve stale: the scrape waits for the new rendering.
+    s.set(3);
+    s.state.generation++;
+    s.state.now += 2000;
+    expect(await text(s.renderer)).toMatch(/^x 3$/m);
+  });
+
+  it('re-renders when the text reaches its maximum age even if nothing changed', async () => {
+    const s = setup(0);
+    await text(s.renderer);
+    s.state.now += 4999;
+    await text(s.renderer);
+    expect(s.collects()).toBe(1);
+    s.state.now += 1;
+    await text(s.renderer);
+    expect(s.collects()).toBe(2);
+  });
+});
