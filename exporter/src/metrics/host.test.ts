@@ -74,7 +74,9 @@ async function render(cache: SnapshotCache, options?: { perCpu?: boolean }): Pro
 
 describe('host metrics', () => {
   it('renders every host series from fixture-parsed snapshots', async () => {
-    expect(await render(pveHost())).toEqual([
+    const lines = await render(pveHost());
+    // The full meminfo families have their own test below.
+    expect(lines.filter((l) => !l.startsWith('proxmon_memory_meminfo_'))).toEqual([
       'proxmon_cpu_count 2',
       'proxmon_cpu_seconds_total{mode="user"} 123.76',
       'proxmon_cpu_seconds_total{mode="nice"} 0',
@@ -158,7 +160,95 @@ describe('host metrics', () => {
       'proxmon_disk_discarded_bytes_total{device="nvme0n1"} 15274606592',
       'proxmon_disk_discarded_bytes_total{device="dm-0"} 1176502272',
       'proxmon_disk_discarded_bytes_total{device="dm-1"} 4206886912',
+      'proxmon_disk_reads_merged_total{device="sda"} 81659',
+      'proxmon_disk_reads_merged_total{device="nvme0n1"} 227259',
+      'proxmon_disk_reads_merged_total{device="dm-0"} 17508',
+      'proxmon_disk_reads_merged_total{device="dm-1"} 62592',
+      'proxmon_disk_writes_merged_total{device="sda"} 314073',
+      'proxmon_disk_writes_merged_total{device="nvme0n1"} 874073',
+      'proxmon_disk_writes_merged_total{device="dm-0"} 67339',
+      'proxmon_disk_writes_merged_total{device="dm-1"} 240740',
+      'proxmon_disk_discards_completed_total{device="sda"} 5234',
+      'proxmon_disk_discards_completed_total{device="nvme0n1"} 14567',
+      'proxmon_disk_discards_completed_total{device="dm-0"} 1122',
+      'proxmon_disk_discards_completed_total{device="dm-1"} 4012',
+      'proxmon_disk_discards_merged_total{device="sda"} 0',
+      'proxmon_disk_discards_merged_total{device="nvme0n1"} 0',
+      'proxmon_disk_discards_merged_total{device="dm-0"} 0',
+      'proxmon_disk_discards_merged_total{device="dm-1"} 0',
+      'proxmon_disk_discard_time_seconds_total{device="sda"} 2.093',
+      'proxmon_disk_discard_time_seconds_total{device="nvme0n1"} 5.826',
+      'proxmon_disk_discard_time_seconds_total{device="dm-0"} 0.448',
+      'proxmon_disk_discard_time_seconds_total{device="dm-1"} 1.604',
     ]);
+  });
+
+  it('exposes every /proc/meminfo field: kB ones in bytes, HugePages_* as counts', async () => {
+    const lines = await render(pveHost());
+    const bytes = lines.filter((l) => l.startsWith('proxmon_memory_meminfo_bytes'));
+    const pages = lines.filter((l) => l.startsWith('proxmon_memory_meminfo_pages'));
+    // 55 lines in the fixture: 4 HugePages_* counts, 51 kB fields.
+    expect(bytes).toHaveLength(51);
+    expect(bytes.slice(0, 3)).toEqual([
+      'proxmon_memory_meminfo_bytes{field="MemTotal"} 67352707072',
+      'proxmon_memory_meminfo_bytes{field="MemFree"} 3200618496',
+      'proxmon_memory_meminfo_bytes{field="MemAvailable"} 11555565568',
+    ]);
+    for (const line of [
+      'proxmon_memory_meminfo_bytes{field="Active_anon"} 8319672320',
+      'proxmon_memory_meminfo_bytes{field="Inactive_file"} 2376527872',
+      'proxmon_memory_meminfo_bytes{field="SUnreclaim"} 2979201024',
+      'proxmon_memory_meminfo_bytes{field="Committed_AS"} 49485271040',
+      'proxmon_memory_meminfo_bytes{field="VmallocTotal"} 35184372087808',
+      'proxmon_memory_meminfo_bytes{field="AnonHugePages"} 20971520000',
+      'proxmon_memory_meminfo_bytes{field="Hugepagesize"} 2097152',
+      'proxmon_memory_meminfo_bytes{field="DirectMap1G"} 32212254720',
+    ])
+      expect(bytes).toContain(line);
+    expect(pages).toEqual([
+      'proxmon_memory_meminfo_pages{field="HugePages_Total"} 4096',
+      'proxmon_memory_meminfo_pages{field="HugePages_Free"} 1024',
+      'proxmon_memory_meminfo_pages{field="HugePages_Rsvd"} 0',
+      'proxmon_memory_meminfo_pages{field="HugePages_Surp"} 0',
+    ]);
+  });
+
+  it('turns odd characters in a meminfo field name into underscores', async () => {
+    const cache = new SnapshotCache(() => 1_000);
+    cache.register('memory', 15_000);
+    cache.recordSuccess(
+      'memory',
+      value(parseMeminfo('MemTotal: 4 kB\nNew(thing)-x: 1 kB\nHugePages_Odd: 3\n')),
+      0.01,
+    );
+    const lines = (await render(cache)).filter((l) => l.startsWith('proxmon_memory_meminfo_'));
+    expect(lines).toEqual([
+      'proxmon_memory_meminfo_bytes{field="MemTotal"} 4096',
+      'proxmon_memory_meminfo_bytes{field="New_thing_x"} 1024',
+      'proxmon_memory_meminfo_pages{field="HugePages_Odd"} 3',
+    ]);
+  });
+
+  it('renders flush counters where the kernel has them (5.5+) and leaves them out before', async () => {
+    const cache = new SnapshotCache(() => 1_000);
+    const disks = (name: string): DiskstatsSnapshot => ({
+      disks: value(parseDiskstats(fixture('diskstats', name))).filter((e) => e.name === 'sda'),
+      wholeDiskRule: 'name-pattern',
+    });
+    cache.register('diskstats', 15_000);
+    cache.recordSuccess('diskstats', disks('proc-diskstats-pve8-kernel6.8-20fields-constructed.txt'), 0.01);
+    const recent = (await render(cache)).filter((l) => /_(flush|discards?)_/.test(l));
+    expect(recent).toEqual([
+      'proxmon_disk_discards_completed_total{device="sda"} 8123',
+      'proxmon_disk_discards_merged_total{device="sda"} 0',
+      'proxmon_disk_discard_time_seconds_total{device="sda"} 3.249',
+      'proxmon_disk_flush_requests_total{device="sda"} 40617',
+      'proxmon_disk_flush_time_seconds_total{device="sda"} 36.555',
+    ]);
+    cache.recordSuccess('diskstats', disks('proc-diskstats-pve5-kernel4.15-14fields-constructed.txt'), 0.01);
+    const old = (await render(cache)).filter((l) => l.startsWith('proxmon_disk_'));
+    expect(old.filter((l) => /_(flush|discard)/.test(l))).toEqual([]);
+    expect(old).toContain('proxmon_disk_reads_merged_total{device="sda"} 64325');
   });
 
   it('renders per-CPU series and guest time only when asked to', async () => {
@@ -194,7 +284,8 @@ describe('host metrics', () => {
       0.01,
     );
     const lines = await render(cache);
-    expect(lines.filter((l) => /^proxmon_(memory|swap|zfs)_/.test(l))).toEqual([
+    const derived = lines.filter((l) => !l.startsWith('proxmon_memory_meminfo_'));
+    expect(derived.filter((l) => /^proxmon_(memory|swap|zfs)_/.test(l))).toEqual([
       'proxmon_memory_total_bytes 8254877696',
       'proxmon_memory_free_bytes 1887457280',
       'proxmon_memory_buffers_bytes 216428544',

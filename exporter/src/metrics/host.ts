@@ -33,6 +33,8 @@ export const metricNames = [
   'proxmon_memory_hugepages_bytes',
   'proxmon_memory_hugepages_free_bytes',
   'proxmon_memory_zfs_arc_bytes',
+  'proxmon_memory_meminfo_bytes',
+  'proxmon_memory_meminfo_pages',
   'proxmon_swap_total_bytes',
   'proxmon_swap_used_bytes',
   'proxmon_zfs_arc_size_bytes',
@@ -51,9 +53,26 @@ export const metricNames = [
   'proxmon_disk_io_weighted_time_seconds_total',
   'proxmon_disk_io_in_progress',
   'proxmon_disk_discarded_bytes_total',
+  'proxmon_disk_reads_merged_total',
+  'proxmon_disk_writes_merged_total',
+  'proxmon_disk_discards_completed_total',
+  'proxmon_disk_discards_merged_total',
+  'proxmon_disk_discard_time_seconds_total',
+  'proxmon_disk_flush_requests_total',
+  'proxmon_disk_flush_time_seconds_total',
 ] as const;
 
 type MetricName = (typeof metricNames)[number];
+
+/**
+ * The only /proc/meminfo fields without a `kB` unit are the HugePages_* counts (hugetlb_report_meminfo);
+ * the memory parser stores those as counts and every other field in bytes.
+ */
+const isPageCount = (field: string) => field.startsWith('HugePages_');
+
+/** Kernel field name as a label value: `Active(anon)` -> `Active_anon`, anything odd -> `_`. */
+const meminfoFieldLabel = (field: string) =>
+  field.replace(/\(([^)]*)\)/g, '_$1').replace(/[^A-Za-z0-9_]/g, '_');
 
 export interface HostMetricsOptions {
   /** Per-CPU series (`proxmon_cpu_core_seconds_total{cpu,mode}`): 8 per core, so opt-in. */
@@ -159,6 +178,19 @@ export function registerHostMetrics(
     'ZFS ARC size (counted in used memory)',
     () => memory()?.arc?.sizeBytes,
   );
+  const meminfo = (name: MetricName, help: string, pages: boolean) =>
+    snapshotGauge(registry, { name, help, labelNames: ['field'] }, (emit) => {
+      const fields = memory()?.fields ?? {};
+      for (const field in fields) {
+        if (isPageCount(field) === pages) emit({ field: meminfoFieldLabel(field) }, fields[field]);
+      }
+    });
+  meminfo(
+    'proxmon_memory_meminfo_bytes',
+    'Every kB field of /proc/meminfo, in bytes, by kernel name (Active(anon) -> Active_anon)',
+    false,
+  );
+  meminfo('proxmon_memory_meminfo_pages', 'The unit-less HugePages_* counts of /proc/meminfo', true);
   gauge('proxmon_swap_total_bytes', 'Swap space (SwapTotal)', () => memory()?.swapTotalBytes);
   gauge('proxmon_swap_used_bytes', 'Swap in use (SwapTotal - SwapFree)', () => memory()?.swapUsedBytes);
   gauge('proxmon_zfs_arc_size_bytes', 'ZFS ARC size', () => memory()?.arc?.sizeBytes);
@@ -230,5 +262,42 @@ export function registerHostMetrics(
     'proxmon_disk_discarded_bytes_total',
     'Bytes discarded (Linux 4.18+)',
     (d) => d.discardedBytes,
+  );
+  disk('counter', 'proxmon_disk_reads_merged_total', 'Adjacent reads merged into one', (d) => d.readsMerged);
+  disk(
+    'counter',
+    'proxmon_disk_writes_merged_total',
+    'Adjacent writes merged into one',
+    (d) => d.writesMerged,
+  );
+  disk(
+    'counter',
+    'proxmon_disk_discards_completed_total',
+    'Discards (TRIM) completed (Linux 4.18+)',
+    (d) => d.discardsCompleted,
+  );
+  disk(
+    'counter',
+    'proxmon_disk_discards_merged_total',
+    'Adjacent discards merged into one (Linux 4.18+)',
+    (d) => d.discardsMerged,
+  );
+  disk(
+    'counter',
+    'proxmon_disk_discard_time_seconds_total',
+    'Time spent on discards, summed over discards (Linux 4.18+)',
+    (d) => d.discardTimeSeconds,
+  );
+  disk(
+    'counter',
+    'proxmon_disk_flush_requests_total',
+    'Cache flush requests completed (Linux 5.5+)',
+    (d) => d.flushesCompleted,
+  );
+  disk(
+    'counter',
+    'proxmon_disk_flush_time_seconds_total',
+    'Time spent on cache flushes (Linux 5.5+)',
+    (d) => d.flushTimeSeconds,
   );
 }

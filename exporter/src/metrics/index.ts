@@ -4,6 +4,7 @@ import * as exporter from './exporter.js';
 import * as filesystem from './filesystem.js';
 import * as host from './host.js';
 import * as hostinfo from './hostinfo.js';
+import * as kernel from './kernel.js';
 import * as latency from './latency.js';
 import * as network from './network.js';
 import * as sensors from './sensors.js';
@@ -13,6 +14,7 @@ export const metricNamesByArea = {
   exporter: exporter.metricNames,
   host: host.metricNames,
   hostinfo: hostinfo.metricNames,
+  kernel: kernel.metricNames,
   filesystem: filesystem.metricNames,
   network: network.metricNames,
   latency: latency.metricNames,
@@ -32,6 +34,7 @@ export function registerAllMetrics(
   exporter.registerExporterMetrics(registry, snapshots, options.version);
   host.registerHostMetrics(registry, snapshots, { perCpu: options.perCpu });
   hostinfo.registerHostInfoMetrics(registry, snapshots);
+  kernel.registerKernelMetrics(registry, snapshots);
   filesystem.registerFilesystemMetrics(registry, snapshots);
   network.registerNetworkMetrics(registry, snapshots);
   latency.registerLatencyMetrics(registry, snapshots);

@@ -2,15 +2,19 @@ import { ConfigError, type Config } from '../config.js';
 import type { ScheduledSource } from '../scheduler.js';
 import { createCpuSource } from './cpu/index.js';
 import { createDiskstatsSource } from './diskstats/index.js';
+import { createFilefdSource } from './filefd/index.js';
 import { createFilesystemsSource } from './filesystems/index.js';
 import { createHostInfoSource } from './hostinfo/index.js';
 import { createHwmonSource } from './hwmon/index.js';
+import { createKsmSource } from './ksm/index.js';
 import { createLatencySource } from './latency/index.js';
 import { createLoadavgSource } from './loadavg/index.js';
 import { createMemorySource } from './memory/index.js';
 import { createNetworkSource } from './network/index.js';
 import { createPressureSource } from './pressure/index.js';
 import { createSensorsSource } from './sensors/index.js';
+import { createSoftirqsSource } from './softirqs/index.js';
+import { createVmstatSource } from './vmstat/index.js';
 import type { Source } from './source.js';
 
 /** Every source proxmon knows: adding one is a folder plus a line here. */
@@ -21,6 +25,10 @@ function allSources(config: Config): Source[] {
     createLoadavgSource(),
     createMemorySource(),
     createPressureSource(),
+    createVmstatSource(),
+    createFilefdSource(),
+    createSoftirqsSource(),
+    createKsmSource(),
     createDiskstatsSource(),
     createNetworkSource(),
     createHwmonSource(),

@@ -30,7 +30,7 @@ export function createKsmSource(): Source<Ksm> {
         if (text?.ok) files[f] = text.value;
       });
       // No `run` file: no KSM in this kernel (or sysfs not at that root), a quiet outcome.
-      const run = texts[0];
+      const run = texts[KSM_FILES.indexOf('run')];
       if (run && !run.ok) return run;
       if (pageSize === undefined) pageSize = await askPageSize(ctx);
       return parseKsm(files, pageSize ?? undefined);

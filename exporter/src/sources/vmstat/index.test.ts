@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { readText } from '../read.js';
+import { fail, type SourceContext } from '../source.js';
+import { createVmstatSource } from './index.js';
+
+const context = (procfs: string): SourceContext => ({
+  paths: { procfs, sysfs: '/nonexistent/sys', rootfs: '/nonexistent' },
+  exec: async () => fail('absent', 'not used'),
+  readText,
+  signal: new AbortController().signal,
+  now: () => 0,
+  logger: pino({ level: 'silent' }),
+});
+
+const root = (name: string) => fileURLToPath(new URL(`./fixtures/${name}/proc`, import.meta.url));
+
+describe('vmstat source', () => {
+  it('reads vmstat under the configured procfs root', async () => {
+    const result = await createVmstatSource().collect(context(root('root-debian12-vm')));
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.value).toMatchObject({ majorPageFaults: 1261, pagedInBytes: 1401320448, oomKills: 0 });
+  });
+
+  it('is absent when the root has no vmstat', async () => {
+    const result = await createVmstatSource().collect(context(root('no-such-root')));
+    expect(result).toMatchObject({ ok: false, error: { kind: 'absent' } });
+  });
+});
