@@ -6,6 +6,7 @@ import * as host from './host.js';
 import * as hostinfo from './hostinfo.js';
 import * as kernel from './kernel.js';
 import * as latency from './latency.js';
+import * as netstat from './netstat.js';
 import * as network from './network.js';
 import * as sensors from './sensors.js';
 
@@ -17,6 +18,7 @@ export const metricNamesByArea = {
   kernel: kernel.metricNames,
   filesystem: filesystem.metricNames,
   network: network.metricNames,
+  netstat: netstat.metricNames,
   latency: latency.metricNames,
   sensors: sensors.metricNames,
 } as const;
@@ -37,6 +39,7 @@ export function registerAllMetrics(
   kernel.registerKernelMetrics(registry, snapshots);
   filesystem.registerFilesystemMetrics(registry, snapshots);
   network.registerNetworkMetrics(registry, snapshots);
+  netstat.registerNetstatMetrics(registry, snapshots);
   latency.registerLatencyMetrics(registry, snapshots);
   sensors.registerSensorMetrics(registry, snapshots);
 }

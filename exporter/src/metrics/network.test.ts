@@ -60,6 +60,26 @@ describe('network metrics', () => {
       ...zeros('proxmon_network_transmit_errors_total'),
       ...zeros('proxmon_network_receive_drop_total'),
       ...zeros('proxmon_network_transmit_drop_total'),
+      ...zeros('proxmon_network_receive_fifo_total'),
+      ...zeros('proxmon_network_receive_frame_total'),
+      ...zeros('proxmon_network_receive_compressed_total'),
+      ...zeros('proxmon_network_receive_multicast_total'),
+      ...zeros('proxmon_network_transmit_fifo_total'),
+      ...zeros('proxmon_network_transmit_collisions_total'),
+      ...zeros('proxmon_network_transmit_carrier_total'),
+      ...zeros('proxmon_network_transmit_compressed_total'),
+      'proxmon_network_carrier_changes_total{interface="lo"} 0',
+      'proxmon_network_carrier_changes_total{interface="ifb0"} 0',
+      'proxmon_network_carrier_changes_total{interface="ifb1"} 0',
+      'proxmon_network_carrier_changes_total{interface="eth0"} 2',
+      'proxmon_network_carrier_up_changes_total{interface="lo"} 0',
+      'proxmon_network_carrier_up_changes_total{interface="ifb0"} 0',
+      'proxmon_network_carrier_up_changes_total{interface="ifb1"} 0',
+      'proxmon_network_carrier_up_changes_total{interface="eth0"} 1',
+      'proxmon_network_carrier_down_changes_total{interface="lo"} 0',
+      'proxmon_network_carrier_down_changes_total{interface="ifb0"} 0',
+      'proxmon_network_carrier_down_changes_total{interface="ifb1"} 0',
+      'proxmon_network_carrier_down_changes_total{interface="eth0"} 1',
       'proxmon_network_up{interface="lo"} 1',
       'proxmon_network_up{interface="ifb0"} 0',
       'proxmon_network_up{interface="ifb1"} 0',
@@ -72,6 +92,10 @@ describe('network metrics', () => {
       'proxmon_network_mtu_bytes{interface="ifb0"} 1500',
       'proxmon_network_mtu_bytes{interface="ifb1"} 1500',
       'proxmon_network_mtu_bytes{interface="eth0"} 1400',
+      'proxmon_network_transmit_queue_length{interface="lo"} 1000',
+      'proxmon_network_transmit_queue_length{interface="ifb0"} 32',
+      'proxmon_network_transmit_queue_length{interface="ifb1"} 32',
+      'proxmon_network_transmit_queue_length{interface="eth0"} 1000',
     ]);
   });
 
@@ -109,6 +133,20 @@ describe('network metrics', () => {
     );
     expect(pick('proxmon_network_transmit_drop_total')).toContain(
       'proxmon_network_transmit_drop_total{interface="tap100i0"} 193',
+    );
+    expect(pick('proxmon_network_receive_multicast_total')).toContain(
+      'proxmon_network_receive_multicast_total{interface="vmbr0"} 201911',
+    );
+    expect(pick('proxmon_network_carrier_changes_total').slice(0, 3)).toEqual([
+      'proxmon_network_carrier_changes_total{interface="lo"} 0',
+      'proxmon_network_carrier_changes_total{interface="enp3s0"} 7',
+      'proxmon_network_carrier_changes_total{interface="enp4s0"} 1',
+    ]);
+    expect(pick('proxmon_network_carrier_down_changes_total')[1]).toBe(
+      'proxmon_network_carrier_down_changes_total{interface="enp3s0"} 3',
+    );
+    expect(pick('proxmon_network_transmit_queue_length')[1]).toBe(
+      'proxmon_network_transmit_queue_length{interface="enp3s0"} 10000',
     );
   });
 

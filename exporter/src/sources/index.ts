@@ -1,5 +1,6 @@
 import { ConfigError, type Config } from '../config.js';
 import type { ScheduledSource } from '../scheduler.js';
+import { createConntrackSource } from './conntrack/index.js';
 import { createCpuSource } from './cpu/index.js';
 import { createDiskstatsSource } from './diskstats/index.js';
 import { createFilefdSource } from './filefd/index.js';
@@ -10,9 +11,11 @@ import { createKsmSource } from './ksm/index.js';
 import { createLatencySource } from './latency/index.js';
 import { createLoadavgSource } from './loadavg/index.js';
 import { createMemorySource } from './memory/index.js';
+import { createNetstatSource } from './netstat/index.js';
 import { createNetworkSource } from './network/index.js';
 import { createPressureSource } from './pressure/index.js';
 import { createSensorsSource } from './sensors/index.js';
+import { createSockstatSource } from './sockstat/index.js';
 import { createSoftirqsSource } from './softirqs/index.js';
 import { createVmstatSource } from './vmstat/index.js';
 import type { Source } from './source.js';
@@ -31,6 +34,9 @@ function allSources(config: Config): Source[] {
     createKsmSource(),
     createDiskstatsSource(),
     createNetworkSource(),
+    createNetstatSource(),
+    createSockstatSource(),
+    createConntrackSource(),
     createHwmonSource(),
     createSensorsSource(),
     createFilesystemsSource({

@@ -77,7 +77,13 @@ function splitRow(line: string): Row | undefined {
   const colon = line.indexOf(':');
   const protocol = line.slice(0, colon);
   if (colon < 0 || !NAME.test(protocol)) return undefined;
-  return { protocol, cells: line.slice(colon + 1).split(/\s+/).filter((cell) => cell !== '') };
+  return {
+    protocol,
+    cells: line
+      .slice(colon + 1)
+      .split(/\s+/)
+      .filter((cell) => cell !== ''),
+  };
 }
 
 function quote(text: string | undefined): string {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fail, ok, type Source, type SourceContext } from '../source.js';
 import {
+  carrierTransitions,
   classifyInterface,
   interfaceUp,
   parseAddress,
@@ -19,9 +20,9 @@ import type { NetworkInterface, NetworkSnapshot } from './types.js';
 export type { NetworkInterface, NetworkSnapshot } from './types.js';
 
 /**
- * /proc/net/dev plus a few small sysfs reads per interface. The type of a netdev never changes while
- * its ifindex stays the same, so it is classified once and remembered (three reads fewer per
- * interface every 5 s); a re-created interface gets a new ifindex and is classified again.
+ * /proc/net/dev plus nine small sysfs reads per interface on a current kernel. The type of a netdev
+ * never changes while its ifindex stays the same, so it is classified once and remembered (three reads
+ * fewer per interface every 5 s); a re-created interface gets a new ifindex and is classified again.
  */
 export function createNetworkSource(): Source<NetworkSnapshot> {
   const known = new Map<string, { ifindex: string; type: InterfaceType }>();
@@ -67,9 +68,23 @@ async function readInterface(
     const r = await ctx.readText(join(dir, file));
     return r.ok ? r.value : undefined;
   };
-  const [operstate, carrier, address, mtu, speed, uevent] = await Promise.all(
-    ['operstate', 'carrier', 'address', 'mtu', 'speed', 'uevent'].map(read),
+  const [operstate, carrier, address, mtu, speed, uevent, upCount, downCount, txQueueLen] = await Promise.all(
+    [
+      'operstate',
+      'carrier',
+      'address',
+      'mtu',
+      'speed',
+      'uevent',
+      'carrier_up_count',
+      'carrier_down_count',
+      'tx_queue_len',
+    ].map(read),
   );
+  // carrier_changes is up + down since Linux 4.16; read it only on kernels without the split counts.
+  const changes =
+    upCount === undefined || downCount === undefined ? await read('carrier_changes') : undefined;
+  const transitions = carrierTransitions(upCount, downCount, changes);
   const props = parseUevent(uevent ?? '');
   const ifindex = props.get('IFINDEX') ?? '';
   const cached = known.get(counters.interface);
@@ -103,6 +118,10 @@ async function readInterface(
     address: parseAddress(address),
     mtuBytes: parseInteger(mtu),
     speedBitsPerSecond: parseSpeedBitsPerSecond(speed),
+    carrierChanges: transitions.changes,
+    carrierUpChanges: transitions.up,
+    carrierDownChanges: transitions.down,
+    transmitQueueLength: parseInteger(txQueueLen),
   };
 }
 

@@ -5,9 +5,10 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Exec } from '../exec.js';
 import { readText } from '../read.js';
-import type { SourceContext } from '../source.js';
-import { createNetworkSource } from './index.js';
+import { fail, type SourceContext } from '../source.js';
+import { createNetworkSource, type NetworkInterface } from './index.js';
 import {
+  carrierTransitions,
   classifyInterface,
   interfaceUp,
   parseCarrier,
@@ -46,10 +47,18 @@ describe('parseProcNetDev', () => {
           receivePackets: 41,
           receiveErrors: 0,
           receiveDrop: 0,
+          receiveFifo: 0,
+          receiveFrame: 0,
+          receiveCompressed: 0,
+          receiveMulticast: 0,
           transmitBytes: 4133,
           transmitPackets: 41,
           transmitErrors: 0,
           transmitDrop: 0,
+          transmitFifo: 0,
+          transmitCollisions: 0,
+          transmitCarrier: 0,
+          transmitCompressed: 0,
         },
         expect.objectContaining({ interface: 'ifb0', receiveBytes: 0, transmitBytes: 0 }),
         expect.objectContaining({ interface: 'ifb1' }),
@@ -59,10 +68,18 @@ describe('parseProcNetDev', () => {
           receivePackets: 8130,
           receiveErrors: 0,
           receiveDrop: 0,
+          receiveFifo: 0,
+          receiveFrame: 0,
+          receiveCompressed: 0,
+          receiveMulticast: 0,
           transmitBytes: 667516,
           transmitPackets: 5292,
           transmitErrors: 0,
           transmitDrop: 0,
+          transmitFifo: 0,
+          transmitCollisions: 0,
+          transmitCarrier: 0,
+          transmitCompressed: 0,
         },
       ],
     });
@@ -91,10 +108,18 @@ describe('parseProcNetDev', () => {
       receivePackets: 61843210,
       receiveErrors: 0,
       receiveDrop: 12,
+      receiveFifo: 0,
+      receiveFrame: 0,
+      receiveCompressed: 0,
+      receiveMulticast: 218734,
       transmitBytes: 9382710044,
       transmitPackets: 30812456,
       transmitErrors: 0,
       transmitDrop: 0,
+      transmitFifo: 0,
+      transmitCollisions: 0,
+      transmitCarrier: 0,
+      transmitCompressed: 0,
     });
     expect(r.value[7]).toMatchObject({ interface: 'tap100i0', transmitDrop: 193 });
     expect(r.value[11]).toMatchObject({ interface: 'veth101i0', transmitErrors: 3 });
@@ -186,12 +211,26 @@ describe('sysfs value parsers', () => {
     expect(interfaceUp('lowerlayerdown', undefined)).toBe(false);
   });
 
+  it('derives carrier_changes from the up/down counts, falling back to it on kernels before 4.16', () => {
+    expect(carrierTransitions('4\n', '3\n', undefined)).toEqual({ changes: 7, up: 4, down: 3 });
+    expect(carrierTransitions(undefined, undefined, '9\n')).toEqual({ changes: 9 });
+    expect(carrierTransitions('1', 'x', '2')).toEqual({ changes: 2 });
+    expect(carrierTransitions('-1', '1', undefined)).toEqual({ changes: undefined });
+  });
+
+  it('ignores header words that are Object members', () => {
+    const r = parseProcNetDev('Inter-|\n face |constructor bytes|toString bytes\n eth0: 1 2 3 4\n');
+    expect(r).toEqual({ ok: true, value: [{ interface: 'eth0', receiveBytes: 2, transmitBytes: 4 }] });
+  });
+
   it('never throws on random sysfs text', () => {
     fc.assert(
       fc.property(fc.string(), (s) => {
         parseVlanConfig(s);
         parseUevent(s);
         const speed = parseSpeedBitsPerSecond(s);
+        const { changes, up, down } = carrierTransitions(s, s, s);
+        for (const v of [changes, up, down]) expect(v === undefined || v >= 0).toBe(true);
         expect(speed === undefined || speed > 0).toBe(true);
       }),
     );
@@ -302,6 +341,53 @@ describe('network source collect()', () => {
       fwln100i0: ['other', true, 1e10, 1500],
       veth101i0: ['other', true, 1e10, 1500],
     });
+  });
+
+  it('reads carrier transitions and the transmit queue length', async () => {
+    const vm = await createNetworkSource().collect(hostContext('host-vm-virtio'));
+    if (!vm.ok) throw new Error(vm.error.message);
+    const pick = (i: NetworkInterface) => [
+      i.interface,
+      i.carrierChanges,
+      i.carrierUpChanges,
+      i.carrierDownChanges,
+      i.transmitQueueLength,
+    ];
+    expect(vm.value.interfaces.map(pick)).toEqual([
+      ['lo', 0, 0, 0, 1000],
+      ['ifb0', 0, 0, 0, 32],
+      ['ifb1', 0, 0, 0, 32],
+      ['eth0', 2, 1, 1, 1000],
+    ]);
+    const pve = await createNetworkSource().collect(hostContext('host-pve-constructed'));
+    if (!pve.ok) throw new Error(pve.error.message);
+    expect(pve.value.interfaces.slice(1, 3).map(pick)).toEqual([
+      ['enp3s0', 7, 4, 3, 10000],
+      ['enp4s0', 1, 0, 1, 1000],
+    ]);
+  });
+
+  it('reads carrier_changes only where the split counts are missing (kernels before 4.16)', async () => {
+    const ctx = hostContext('host-vm-virtio');
+    const paths: string[] = [];
+    const oldKernel: SourceContext = {
+      ...ctx,
+      readText: async (p) => {
+        paths.push(p);
+        return /carrier_(up|down)_count$/.test(p) ? fail('absent', `${p}: not present`) : readText(p);
+      },
+    };
+    const r = await createNetworkSource().collect(oldKernel);
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.interfaces.find((i) => i.interface === 'eth0')).toMatchObject({
+      carrierChanges: 2,
+      carrierUpChanges: undefined,
+      carrierDownChanges: undefined,
+    });
+    expect(paths.filter((p) => p.endsWith('/carrier_changes'))).toHaveLength(4);
+    const current: string[] = [];
+    await createNetworkSource().collect({ ...ctx, readText: (p) => (current.push(p), readText(p)) });
+    expect(current.filter((p) => p.endsWith('/carrier_changes'))).toEqual([]);
   });
 
   it('remembers the type per ifindex and reads fewer files on the next run', async () => {

@@ -7,26 +7,44 @@ export interface NetDevCounters {
   receivePackets?: number;
   receiveErrors?: number;
   receiveDrop?: number;
+  receiveFifo?: number;
+  receiveFrame?: number;
+  receiveCompressed?: number;
+  receiveMulticast?: number;
   transmitBytes?: number;
   transmitPackets?: number;
   transmitErrors?: number;
   transmitDrop?: number;
+  transmitFifo?: number;
+  transmitCollisions?: number;
+  /** Carrier errors (`carrier` column): frames lost because the link dropped while sending. */
+  transmitCarrier?: number;
+  transmitCompressed?: number;
 }
 
 type CounterKey = Exclude<keyof NetDevCounters, 'interface'>;
 
-const RECEIVE_COLUMNS: Record<string, CounterKey> = {
-  bytes: 'receiveBytes',
-  packets: 'receivePackets',
-  errs: 'receiveErrors',
-  drop: 'receiveDrop',
-};
-const TRANSMIT_COLUMNS: Record<string, CounterKey> = {
-  bytes: 'transmitBytes',
-  packets: 'transmitPackets',
-  errs: 'transmitErrors',
-  drop: 'transmitDrop',
-};
+// Maps, not object literals: a header word such as `constructor` must not find a prototype member.
+const RECEIVE_COLUMNS = new Map<string, CounterKey>([
+  ['bytes', 'receiveBytes'],
+  ['packets', 'receivePackets'],
+  ['errs', 'receiveErrors'],
+  ['drop', 'receiveDrop'],
+  ['fifo', 'receiveFifo'],
+  ['frame', 'receiveFrame'],
+  ['compressed', 'receiveCompressed'],
+  ['multicast', 'receiveMulticast'],
+]);
+const TRANSMIT_COLUMNS = new Map<string, CounterKey>([
+  ['bytes', 'transmitBytes'],
+  ['packets', 'transmitPackets'],
+  ['errs', 'transmitErrors'],
+  ['drop', 'transmitDrop'],
+  ['fifo', 'transmitFifo'],
+  ['colls', 'transmitCollisions'],
+  ['carrier', 'transmitCarrier'],
+  ['compressed', 'transmitCompressed'],
+]);
 
 /**
  * Parses /proc/net/dev. Column positions come from the second header line (`face |rx cols|tx cols`),
@@ -43,8 +61,8 @@ export function parseProcNetDev(text: string): Result<NetDevCounters[]> {
   const rx = words(sections[1] ?? '');
   const tx = words(sections[2] ?? '');
   const columns: (CounterKey | undefined)[] = [
-    ...rx.map((name) => RECEIVE_COLUMNS[name]),
-    ...tx.map((name) => TRANSMIT_COLUMNS[name]),
+    ...rx.map((name) => RECEIVE_COLUMNS.get(name)),
+    ...tx.map((name) => TRANSMIT_COLUMNS.get(name)),
   ];
 
   const interfaces: NetDevCounters[] = [];
@@ -120,6 +138,33 @@ export function parseSpeedBitsPerSecond(text: string | undefined): number | unde
 export function parseInteger(text: string | undefined): number | undefined {
   const value = text?.trim();
   return value !== undefined && /^-?\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/** Link up/down transitions since the interface was created (flapping links). */
+export interface CarrierTransitions {
+  changes?: number;
+  up?: number;
+  down?: number;
+}
+
+/**
+ * Since Linux 4.16 `carrier_changes` is `carrier_up_count + carrier_down_count`, so with both counts
+ * read it is derived; older kernels have only `carrier_changes`.
+ */
+export function carrierTransitions(
+  upCount: string | undefined,
+  downCount: string | undefined,
+  changes: string | undefined,
+): CarrierTransitions {
+  const up = parseCount(upCount);
+  const down = parseCount(downCount);
+  if (up !== undefined && down !== undefined) return { changes: up + down, up, down };
+  return { changes: parseCount(changes) };
+}
+
+function parseCount(text: string | undefined): number | undefined {
+  const value = parseInteger(text);
+  return value !== undefined && value >= 0 ? value : undefined;
 }
 
 /** MAC (or other link-layer) address; tun and WireGuard devices have an empty one. */

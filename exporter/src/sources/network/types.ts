@@ -11,6 +11,12 @@ export interface NetworkInterface extends NetDevCounters {
   address?: string;
   mtuBytes?: number;
   speedBitsPerSecond?: number;
+  /** Carrier transitions; up/down are absent before Linux 4.16. */
+  carrierChanges?: number;
+  carrierUpChanges?: number;
+  carrierDownChanges?: number;
+  /** `tx_queue_len`: packets the device queue holds (`ip link ... txqueuelen`). */
+  transmitQueueLength?: number;
 }
 
 export interface NetworkSnapshot {
