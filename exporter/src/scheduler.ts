@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { SnapshotCache } from './snapshots.js';
 import type { Source, SourceContext, SourceError } from './sources/source.js';
@@ -50,6 +51,8 @@ export function createScheduler({
   const hung = new Set<string>();
   const lastErrorKind = new Map<string, string | undefined>();
   const shutdown = new AbortController();
+  // One listener per run in flight, and a run may fan out to many tool calls: not a leak.
+  setMaxListeners(0, shutdown.signal);
   let running = false;
 
   for (const { source, intervalSeconds } of sources) {
@@ -75,6 +78,7 @@ export function createScheduler({
       return report(source.name, error);
     }
     const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
     const onShutdown = () => controller.abort();
     shutdown.signal.addEventListener('abort', onShutdown, { once: true });
     const started = performance.now();

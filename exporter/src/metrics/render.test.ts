@@ -43,21 +43,25 @@ describe('metrics renderer', () => {
     expect(s.collects()).toBe(1);
   });
 
-  it('re-renders after a snapshot changes, serving the previous text only while it is fresh', async () => {
+  it('re-renders at most once a second after snapshots change, and no scrape waits for it', async () => {
     const s = setup();
     await text(s.renderer);
     s.set(2);
     s.state.generation++;
     s.state.now += 100;
-    // The previous rendering is 100 ms old: served while the new one is built in the background.
+    // Younger than a second: served as it is, no rendering started.
+    expect(await text(s.renderer)).toMatch(/^x 1$/m);
+    expect(s.collects()).toBe(1);
+    // Older: a new rendering starts and this scrape still gets the previous text at once.
+    s.state.now += 1000;
     expect(await text(s.renderer)).toMatch(/^x 1$/m);
     await new Promise((r) => setTimeout(r, 0));
     expect(await text(s.renderer)).toMatch(/^x 2$/m);
     expect(s.collects()).toBe(2);
-    // Too old to serve stale: the scrape waits for the new rendering.
+    // Far too old to serve stale (an idle exporter): the scrape waits for the fresh rendering.
     s.set(3);
     s.state.generation++;
-    s.state.now += 2000;
+    s.state.now += 5000;
     expect(await text(s.renderer)).toMatch(/^x 3$/m);
   });
 

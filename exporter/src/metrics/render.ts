@@ -18,8 +18,9 @@ export interface RendererOptions {
   /** Re-render at least this often, so Node's process metrics (sampled at render time) stay current. */
   maxAgeMs: number;
   /**
-   * While a newer rendering is being built, a scrape may get the previous one if it is at most this
-   * old, so no scrape waits on rendering. Sources refresh every few seconds, so this costs nothing real.
+   * A rendering younger than this is served even if a snapshot changed since, and is also what a scrape
+   * gets while the next one is being built: at most one rendering a second however many sources tick,
+   * and no scrape waits on one. Sources refresh every few seconds, so this costs no real freshness.
    */
   serveStaleMs?: number;
   now?: () => number;
@@ -63,10 +64,11 @@ export function createMetricsRenderer(
   }
 
   function rendering(): Rendering {
-    const t = now();
-    if (ready && ready.generation === generation() && t - ready.at < maxAgeMs) return ready;
+    const age = ready ? now() - ready.at : Infinity;
+    if (ready && ready.generation === generation() && age < maxAgeMs) return ready;
+    if (ready && age < serveStaleMs) return ready;
     const next = pending ?? render();
-    return ready && t - ready.at < serveStaleMs ? ready : next;
+    return ready && age < 2 * serveStaleMs ? ready : next;
   }
 
   return {
