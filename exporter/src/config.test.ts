@@ -20,7 +20,7 @@ describe('loadConfig', () => {
       data_dir: './data',
       paths: { procfs: '/proc', sysfs: '/sys', rootfs: '/' },
       latency_targets: [],
-      metrics: { per_cpu: false, max_age_seconds: 5 },
+      metrics: { per_cpu: 'auto', max_age_seconds: 5 },
     });
   });
 

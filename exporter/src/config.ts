@@ -55,8 +55,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   metrics: z
     .strictObject({
-      /** Per-CPU series are opt-in (cardinality). */
-      per_cpu: z.boolean().default(false),
+      /** Per-CPU series: true, false, or `auto` (only on hosts with at most 16 CPUs, to bound cardinality). */
+      per_cpu: z.union([z.boolean(), z.literal('auto')]).default('auto'),
       /** Rendered /metrics text is reused until a snapshot changes, but never longer than this. */
       max_age_seconds: z.number().positive().default(5),
     })

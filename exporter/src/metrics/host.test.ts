@@ -18,7 +18,7 @@ import { parseArcstats, parseMeminfo } from '../sources/memory/parse.js';
 import type { PressureSnapshot } from '../sources/pressure/index.js';
 import { parsePressure } from '../sources/pressure/parse.js';
 import type { Result } from '../sources/source.js';
-import { metricNames, registerHostMetrics } from './host.js';
+import { metricNames, registerHostMetrics, type HostMetricsOptions } from './host.js';
 
 const fixture = (source: string, name: string) =>
   readFileSync(new URL(`../sources/${source}/fixtures/${name}`, import.meta.url), 'utf8');
@@ -66,7 +66,7 @@ function pveHost(): SnapshotCache {
   return cache;
 }
 
-async function render(cache: SnapshotCache, options?: { perCpu?: boolean }): Promise<string[]> {
+async function render(cache: SnapshotCache, options?: HostMetricsOptions): Promise<string[]> {
   const registry = new Registry();
   registerHostMetrics(registry, cache, options);
   return (await registry.metrics()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
@@ -273,6 +273,10 @@ describe('host metrics', () => {
       'proxmon_cpu_core_seconds_total{cpu="0",mode="system"} 4012.34',
     ]);
     expect(perCpu).toContain('proxmon_cpu_core_seconds_total{cpu="3",mode="idle"} 92012.34');
+    // `auto` keeps per-CPU series on a 4-CPU host; `false` never emits them.
+    const auto = (await render(cache, { perCpu: 'auto' })).filter((l) => l.startsWith('proxmon_cpu_core_'));
+    expect(auto).toEqual(perCpu);
+    expect((await render(cache, { perCpu: false })).some((l) => l.startsWith('proxmon_cpu_core_'))).toBe(false);
   });
 
   it('leaves out what is unknown: MemAvailable on an old kernel, the ARC without ZFS', async () => {

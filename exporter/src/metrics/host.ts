@@ -6,6 +6,7 @@ import { LOADAVG_SOURCE, type Loadavg } from '../sources/loadavg/index.js';
 import { MEMORY_SOURCE, type MemorySnapshot } from '../sources/memory/index.js';
 import { PRESSURE_RESOURCES, PRESSURE_SOURCE, type PressureSnapshot } from '../sources/pressure/index.js';
 import { snapshotCounter, snapshotGauge } from './define.js';
+import { perCpuEnabled, type PerCpuSetting } from './per-cpu.js';
 
 export const metricNames = [
   'proxmon_cpu_count',
@@ -75,8 +76,8 @@ const meminfoFieldLabel = (field: string) =>
   field.replace(/\(([^)]*)\)/g, '_$1').replace(/[^A-Za-z0-9_]/g, '_');
 
 export interface HostMetricsOptions {
-  /** Per-CPU series (`proxmon_cpu_core_seconds_total{cpu,mode}`): 8 per core, so opt-in. */
-  perCpu?: boolean;
+  /** Per-CPU series (`proxmon_cpu_core_seconds_total{cpu,mode}`): 8 per core, so bounded by `auto`. */
+  perCpu?: PerCpuSetting;
 }
 
 /** CPU, load, memory (with the ZFS ARC), pressure and disk I/O, from the /proc sources. */
@@ -121,7 +122,7 @@ export function registerHostMetrics(
     'Busy share of CPU time over the last sample window (0-1)',
     () => cpu()?.usageRatio,
   );
-  if (options.perCpu) {
+  if (options.perCpu !== undefined && options.perCpu !== false) {
     snapshotCounter(
       registry,
       {
@@ -130,7 +131,9 @@ export function registerHostMetrics(
         labelNames: ['cpu', 'mode'],
       },
       (emit) => {
-        for (const core of cpu()?.perCpu ?? []) {
+        const stat = cpu();
+        if (!perCpuEnabled(options.perCpu, stat?.cpuCount)) return;
+        for (const core of stat?.perCpu ?? []) {
           for (const mode of CPU_MODES) emit({ cpu: core.cpu, mode }, core.seconds[mode]);
         }
       },

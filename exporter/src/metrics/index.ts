@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { SnapshotReader } from '../snapshots.js';
+import type { PerCpuSetting } from './per-cpu.js';
 import * as exporter from './exporter.js';
 import * as filesystem from './filesystem.js';
 import * as host from './host.js';
@@ -25,7 +26,7 @@ export const metricNamesByArea = {
 
 export interface MetricsOptions {
   version: string;
-  perCpu: boolean;
+  perCpu: PerCpuSetting;
 }
 
 export function registerAllMetrics(
