@@ -276,7 +276,9 @@ describe('host metrics', () => {
     // `auto` keeps per-CPU series on a 4-CPU host; `false` never emits them.
     const auto = (await render(cache, { perCpu: 'auto' })).filter((l) => l.startsWith('proxmon_cpu_core_'));
     expect(auto).toEqual(perCpu);
-    expect((await render(cache, { perCpu: false })).some((l) => l.startsWith('proxmon_cpu_core_'))).toBe(false);
+    expect((await render(cache, { perCpu: false })).some((l) => l.startsWith('proxmon_cpu_core_'))).toBe(
+      false,
+    );
   });
 
   it('leaves out what is unknown: MemAvailable on an old kernel, the ARC without ZFS', async () => {
