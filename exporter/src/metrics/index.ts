@@ -9,6 +9,7 @@ import * as kernel from './kernel.js';
 import * as latency from './latency.js';
 import * as netstat from './netstat.js';
 import * as network from './network.js';
+import * as scheduler from './scheduler.js';
 import * as sensors from './sensors.js';
 
 /** Every metric name proxmon registers, by area (checked against METRICS.md by a test). */
@@ -17,6 +18,7 @@ export const metricNamesByArea = {
   host: host.metricNames,
   hostinfo: hostinfo.metricNames,
   kernel: kernel.metricNames,
+  scheduler: scheduler.metricNames,
   filesystem: filesystem.metricNames,
   network: network.metricNames,
   netstat: netstat.metricNames,
@@ -38,6 +40,7 @@ export function registerAllMetrics(
   host.registerHostMetrics(registry, snapshots, { perCpu: options.perCpu });
   hostinfo.registerHostInfoMetrics(registry, snapshots);
   kernel.registerKernelMetrics(registry, snapshots);
+  scheduler.registerSchedulerMetrics(registry, snapshots, { perCpu: options.perCpu });
   filesystem.registerFilesystemMetrics(registry, snapshots);
   network.registerNetworkMetrics(registry, snapshots);
   netstat.registerNetstatMetrics(registry, snapshots);

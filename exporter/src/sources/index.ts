@@ -14,9 +14,11 @@ import { createMemorySource } from './memory/index.js';
 import { createNetstatSource } from './netstat/index.js';
 import { createNetworkSource } from './network/index.js';
 import { createPressureSource } from './pressure/index.js';
+import { createSchedstatSource } from './schedstat/index.js';
 import { createSensorsSource } from './sensors/index.js';
 import { createSockstatSource } from './sockstat/index.js';
 import { createSoftirqsSource } from './softirqs/index.js';
+import { createSoftnetSource } from './softnet/index.js';
 import { createVmstatSource } from './vmstat/index.js';
 import type { Source } from './source.js';
 
@@ -31,6 +33,8 @@ function allSources(config: Config): Source[] {
     createVmstatSource(),
     createFilefdSource(),
     createSoftirqsSource(),
+    createSoftnetSource(),
+    createSchedstatSource(),
     createKsmSource(),
     createDiskstatsSource(),
     createNetworkSource(),
