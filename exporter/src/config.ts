@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -17,6 +18,19 @@ const regex = z.string().refine(
     }
   },
   { message: 'not a valid regular expression' },
+);
+
+/** An address or a CIDR block, IPv4 or IPv6: `10.0.0.0/8`, `127.0.0.1`, `fd00::/8`. */
+const cidr = z.string().refine(
+  (s) => {
+    const [addr = '', prefix, ...rest] = s.split('/');
+    const family = isIP(addr);
+    if (!family || rest.length) return false;
+    if (prefix === undefined) return true;
+    const bits = Number(prefix);
+    return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+  },
+  { message: 'not an IP address or CIDR block' },
 );
 
 const sourceSettings = z.strictObject({
@@ -57,10 +71,49 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Per-CPU series: true, false, or `auto` (only on hosts with at most 16 CPUs, to bound cardinality). */
       per_cpu: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+      /** `token`: /metrics needs a bearer API token with the read scope (or basic auth from web_config_file). */
+      auth: z.enum(['none', 'token']).default('none'),
       /** Rendered /metrics text is reused until a snapshot changes, but never longer than this. */
       max_age_seconds: z.number().positive().default(5),
     })
     .prefault({}),
+  auth: z
+    .strictObject({
+      /** Proxies whose X-Forwarded-For is believed; everyone else's is ignored. */
+      trusted_proxies: z.array(cidr).default([]),
+      access_token_ttl_seconds: z.number().int().min(60).max(86_400).default(900),
+      refresh_token_ttl_days: z.number().int().min(1).max(365).default(30),
+      login_rate_limit: z
+        .strictObject({
+          window_seconds: z.number().int().positive().default(900),
+          max_failures_per_ip: z.number().int().positive().default(10),
+          max_failures_per_user: z.number().int().positive().default(5),
+        })
+        .prefault({}),
+      /** fail2ban-friendly auth log; default `<data_dir>/auth.log`. */
+      log_file: z.string().min(1).optional(),
+      /** Jail whose banned IPs get 403 (works behind a reverse proxy); empty turns the check off. */
+      fail2ban_jail: z.string().default('proxmon'),
+      /** fail2ban-server socket, when not the system default (`fail2ban-client -s`). */
+      fail2ban_socket: z.string().min(1).optional(),
+      /** Origins allowed to call the API from a browser; none by default (no CORS headers). */
+      cors_origins: z.array(z.url()).default([]),
+      /** First admin for automation (PROXMON_ADMIN_USER / PROXMON_ADMIN_PASSWORD); otherwise a setup token. */
+      bootstrap_admin: z
+        .strictObject({ username: z.string().min(1), password: z.string().min(1) })
+        .optional(),
+    })
+    .prefault({}),
+  tls: z
+    .strictObject({
+      cert_file: z.string().min(1).optional(),
+      key_file: z.string().min(1).optional(),
+      /** Serve the node's own certificate (/etc/pve/local/pve-ssl.pem and its key). */
+      use_pve_certificate: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** A Prometheus exporter-toolkit web config file (tls_server_config, basic_auth_users). */
+  web_config_file: z.string().min(1).optional(),
   http: z
     .strictObject({
       body_limit: z
@@ -73,18 +126,22 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 /** Environment variables and the config key each one sets; env wins over the file. */
 const ENV: Record<string, (value: string) => Record<string, unknown>> = {
   PROXMON_PORT: (v) => ({ port: /^\d+$/.test(v) ? Number(v) : v }),
   PROXMON_HOST: (v) => ({ host: v }),
   PROXMON_DATA_DIR: (v) => ({ data_dir: v }),
   PROXMON_LOG_LEVEL: (v) => ({ log_level: v }),
-  PROXMON_LATENCY_TARGETS: (v) => ({
-    latency_targets: v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  }),
+  PROXMON_LATENCY_TARGETS: (v) => ({ latency_targets: list(v) }),
+  PROXMON_ADMIN_USER: (v) => ({ auth: { bootstrap_admin: { username: v } } }),
+  PROXMON_ADMIN_PASSWORD: (v) => ({ auth: { bootstrap_admin: { password: v } } }),
+  PROXMON_TRUSTED_PROXIES: (v) => ({ auth: { trusted_proxies: list(v) } }),
   PROXMON_PROCFS: (v) => ({ paths: { procfs: v } }),
   PROXMON_SYSFS: (v) => ({ paths: { sysfs: v } }),
   PROXMON_ROOTFS: (v) => ({ paths: { rootfs: v } }),

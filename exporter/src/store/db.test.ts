@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DB_FILE, openStore, StoreError } from './db.js';
+import { migrations } from './migrations.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'proxmon-store-'));
 
@@ -11,7 +12,7 @@ describe('openStore', () => {
     const dir = fresh();
     const db = openStore(dir);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     expect(db.prepare(`SELECT value FROM meta WHERE key = 'install_id'`).pluck().get()).toMatch(
       /^[0-9a-f]{32}$/,
     );

@@ -11,4 +11,58 @@ export const migrations: readonly string[] = [
    INSERT INTO meta (key, value) VALUES
      ('install_id', lower(hex(randomblob(16)))),
      ('created_at', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));`,
+  // 2: auth — users, sessions, API tokens, login failures, audit log, encrypted secrets.
+  `CREATE TABLE users (
+     id INTEGER PRIMARY KEY,
+     username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+     password_hash TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+     totp_secret TEXT,            -- encrypted (secrets.ts); NULL when TOTP is off
+     totp_pending_secret TEXT,    -- encrypted; set during enrolment until confirmed
+     totp_last_step INTEGER,      -- replay protection: the last accepted time step
+     backup_codes TEXT,           -- JSON array of salted hashes; used ones are removed
+     password_changed_at INTEGER NOT NULL,
+     created_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE refresh_tokens (
+     id INTEGER PRIMARY KEY,
+     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   ) STRICT;
+   CREATE TABLE api_tokens (
+     id INTEGER PRIMARY KEY,
+     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     scopes TEXT NOT NULL,        -- JSON array of read, write, admin, terminal
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER,
+     last_used_at INTEGER,
+     revoked_at INTEGER
+   ) STRICT;
+   CREATE TABLE login_failures (
+     id INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     ip TEXT NOT NULL,
+     username TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX login_failures_ip ON login_failures (ip, at);
+   CREATE INDEX login_failures_user ON login_failures (username, at);
+   CREATE TABLE audit_log (
+     id INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     actor TEXT,                  -- username or token name; NULL when anonymous
+     ip TEXT,
+     action TEXT NOT NULL,        -- login, login_failed, token_created, settings_changed, ...
+     target TEXT,
+     detail TEXT                  -- JSON, never a secret
+   ) STRICT;
+   CREATE INDEX audit_log_at ON audit_log (at);
+   CREATE TABLE secrets (
+     name TEXT PRIMARY KEY,
+     value TEXT NOT NULL          -- encrypted (secrets.ts)
+   ) STRICT;`,
 ];
