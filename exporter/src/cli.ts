@@ -1,6 +1,16 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import {
+  backup,
+  readPasswordFromStdin,
+  restore,
+  secretsRotateKey,
+  tokenCreate,
+  userAdd,
+  userResetPassword,
+} from './cli-admin.js';
 import { ConfigError, loadConfig } from './config.js';
+import { ApiError } from './http/errors.js';
 import { start } from './main.js';
 import { buildSources } from './sources/index.js';
 import { StoreError } from './store/db.js';
@@ -10,6 +20,10 @@ import { version } from './version.js';
 const EXIT_CONFIG = 2;
 
 function fatal(err: unknown): never {
+  if (err instanceof ApiError && err.status < 500) {
+    process.stderr.write(`proxmon: ${err.message}\n`);
+    process.exit(EXIT_CONFIG);
+  }
   if (err instanceof ConfigError || err instanceof StoreError) {
     process.stderr.write(`proxmon: ${err.message}\n`);
     process.exit(EXIT_CONFIG);
@@ -32,6 +46,7 @@ async function serve(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGHUP', () => running.reloadTls());
 }
 
 const program = new Command('proxmon')
@@ -58,6 +73,70 @@ program
       fatal(err);
     }
   });
+
+/** Runs an admin command against the configured data dir and prints its result. */
+const admin =
+  <A extends unknown[]>(fn: (...args: A) => Promise<string> | string) =>
+  async (...args: A) => {
+    try {
+      process.stdout.write(`${await fn(...args)}\n`);
+    } catch (err) {
+      fatal(err);
+    }
+  };
+
+const user = program.command('user').description('manage users (as root on the host)');
+user
+  .command('add <name>')
+  .description('create a user; the password is read from standard input')
+  .option('--role <role>', 'admin or viewer', 'viewer')
+  .action(
+    admin(async (name: string, opts: { role: string }) =>
+      userAdd(loadConfig(), name, opts.role, await readPasswordFromStdin()),
+    ),
+  );
+user
+  .command('reset-password <name>')
+  .description('the way back in: set a new random password, revoke all sessions')
+  .option('--disable-totp', 'also turn TOTP off (a lost authenticator)')
+  .action(
+    admin((name: string, opts: { disableTotp?: boolean }) =>
+      userResetPassword(loadConfig(), name, !!opts.disableTotp),
+    ),
+  );
+
+program
+  .command('token')
+  .description('API tokens')
+  .command('create')
+  .description('create an API token and print it (shown once)')
+  .requiredOption('--name <name>', 'what it is for, e.g. grafana')
+  .option('--scope <scope...>', 'read, write, admin, terminal', ['read'])
+  .option('--user <name>', 'owner (default: the first admin)')
+  .option('--expires-days <n>', 'days until it expires', (v) => Number(v))
+  .action(
+    admin((opts: { name: string; scope: string[]; user?: string; expiresDays?: number }) =>
+      tokenCreate(loadConfig(), opts),
+    ),
+  );
+
+program
+  .command('secrets')
+  .description('encrypted secrets')
+  .command('rotate-key')
+  .description('create a new encryption key and re-encrypt every stored secret with it')
+  .action(admin(() => secretsRotateKey(loadConfig())));
+
+program
+  .command('backup <file>')
+  .description('online backup of the database to <file>, and the key file to <file>.key')
+  .action(admin((file: string) => backup(loadConfig(), file)));
+
+program
+  .command('restore <file>')
+  .description('restore <file> and <file>.key into the data dir (stop proxmon first)')
+  .option('--force', 'replace an existing database')
+  .action(admin((file: string, opts: { force?: boolean }) => restore(loadConfig(), file, !!opts.force)));
 
 program
   .command('version')

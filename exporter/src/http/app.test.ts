@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../test-support/server.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
+let auth: Record<string, string>;
 beforeAll(async () => {
   server = await startTestServer();
+  auth = { authorization: `Bearer ${await server.adminToken()}` };
 });
 afterAll(() => server.stop());
 
@@ -60,7 +62,7 @@ describe('HTTP skeleton', () => {
     const missing = await send('GET', '/api/nope');
     expect(missing.status).toBe(404);
     expect(json(missing)).toEqual({ error: { code: 'not_found', message: 'no route GET /api/nope' } });
-    const badJson = await send('POST', '/api/system', { 'content-type': 'application/json' }, '{"a":');
+    const badJson = await send('POST', '/api/auth/login', { 'content-type': 'application/json' }, '{"a":');
     expect(badJson.status).toBe(400);
     expect(json(badJson)).toEqual({
       error: { code: 'invalid_json', message: 'request body is not valid JSON' },
@@ -76,7 +78,7 @@ describe('HTTP skeleton', () => {
   });
 
   it('describes itself at /api/openapi.json', async () => {
-    const doc = json(await send('GET', '/api/openapi.json')) as {
+    const doc = json(await send('GET', '/api/openapi.json', auth)) as {
       openapi: string;
       paths: Record<
         string,
@@ -104,7 +106,7 @@ describe('HTTP skeleton', () => {
     // Sources start in the background; wait for the ones /api/system reads.
     let body: Record<string, unknown> = {};
     for (let i = 0; i < 50; i++) {
-      body = json(await send('GET', '/api/system'));
+      body = json(await send('GET', '/api/system', auth));
       if ((body.stale_sources as string[]).length === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -174,8 +176,8 @@ describe('HTTP skeleton', () => {
       ),
     );
     await fc.assert(
-      fc.asyncProperty(method, path, headers, body, async (m, p, h, b) => {
-        const r = await send(m, p, h, b ?? undefined).catch((err: Error) => ({
+      fc.asyncProperty(method, path, headers, body, fc.boolean(), async (m, p, h, b, signedIn) => {
+        const r = await send(m, p, signedIn ? { ...h, ...auth } : h, b ?? undefined).catch((err: Error) => ({
           status: 0,
           error: err.message,
         }));

@@ -1,9 +1,11 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { MetricsRenderer } from '../metrics/render.js';
 import { errorBody, errors, toApiError } from './errors.js';
 import { buildOpenApi } from './openapi.js';
+import { hasScope } from '../auth/scopes.js';
+import { requestContext } from './request-context.js';
 import type { ApiRouter } from './route.js';
 
 export interface AppDeps {
@@ -12,19 +14,36 @@ export interface AppDeps {
   routers: readonly ApiRouter[];
   bodyLimit: string;
   version: string;
+  /** Security headers and CORS, on every response. */
+  headers?: RequestHandler;
+  /** Client IP, ban check and caller identity, before every /api route. */
+  authenticate?: RequestHandler;
+  /** Guards /metrics when `metrics.auth` asks for it. */
+  metricsGuard?: RequestHandler;
 }
 
 /** The one middleware chain: public probes and /metrics first (kept lean), then the JSON API. */
-export function createApp({ logger, metrics, routers, bodyLimit, version }: AppDeps): express.Express {
+export function createApp({
+  logger,
+  metrics,
+  routers,
+  bodyLimit,
+  version,
+  headers,
+  authenticate,
+  metricsGuard,
+}: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  if (headers) app.use(headers);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', version });
   });
 
+  if (metricsGuard) app.use('/metrics', metricsGuard);
   app.get('/metrics', async (req, res) => {
     const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
     const body = gzip ? await metrics.gzipped() : await metrics.text();
@@ -47,12 +66,17 @@ export function createApp({ logger, metrics, routers, bodyLimit, version }: AppD
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     }),
   );
+  if (authenticate) api.use(authenticate);
   api.use(express.json({ limit: bodyLimit, strict: true }));
   const openapi = buildOpenApi(
     routers.flatMap((r) => r.docs),
     version,
   );
-  api.get('/openapi.json', (_req, res) => {
+  api.get('/openapi.json', (_req, res, next) => {
+    const { principal } = requestContext(res);
+    if (authenticate && !principal) return next(errors.unauthorized());
+    if (authenticate && !hasScope(principal, 'read'))
+      return next(errors.forbidden('this needs the read scope'));
     res.json(openapi);
   });
   for (const r of routers) api.use(r.base.replace(/^\/api/, ''), r.router);

@@ -30,6 +30,8 @@ export function buildOpenApi(routes: readonly RouteDoc[], version: string): Reco
     paths[path][r.method] = {
       summary: r.summary,
       tags: [r.tag],
+      'x-auth': r.auth,
+      ...(r.auth === 'public' ? { security: [] } : { security: [{ bearer: [] }] }),
       parameters: [...params, ...queryParams],
       ...(r.body && {
         requestBody: {
@@ -52,6 +54,7 @@ export function buildOpenApi(routes: readonly RouteDoc[], version: string): Reco
   return {
     openapi: '3.0.3',
     info: { title: 'proxmon exporter API', version },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     paths,
   };
 }

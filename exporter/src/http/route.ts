@@ -1,6 +1,8 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
+import { hasScope, type Principal, type Scope } from '../auth/scopes.js';
 import { errors } from './errors.js';
+import { requestContext } from './request-context.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -9,6 +11,11 @@ export interface RouteSpec<Q extends z.ZodType, B extends z.ZodType, R extends z
   /** Express path relative to the router's mount point, e.g. `/` or `/:id`. */
   path: string;
   summary: string;
+  /**
+   * Who may call it: a scope, or `public` for the deliberate few (auth status, setup, login, refresh,
+   * receivers that check their own secret). There is no default, so no route is born open by accident.
+   */
+  auth: Scope | 'public';
   query?: Q;
   body?: B;
   response: R;
@@ -20,6 +27,9 @@ export interface RouteInput<Q, B> {
   query: Q;
   body: B;
   params: Record<string, string>;
+  /** Set on every route but public ones. */
+  principal: Principal | undefined;
+  clientIp: string;
   req: Request;
   res: Response;
 }
@@ -29,6 +39,7 @@ export interface RouteDoc {
   method: Method;
   path: string;
   summary: string;
+  auth: Scope | 'public';
   tag: string;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -46,8 +57,8 @@ export class ApiRouter {
   ) {}
 
   /**
-   * Declares a route once: the request is validated against its schemas before the handler runs,
-   * and the same schemas describe it in the OpenAPI document.
+   * Declares a route once: the caller's scope is checked, the request validated against its schemas
+   * before the handler runs, and the same schemas describe it in the OpenAPI document.
    */
   route<
     Q extends z.ZodType = z.ZodUnknown,
@@ -64,9 +75,22 @@ export class ApiRouter {
       status: spec.status ?? 200,
     });
     this.router[spec.method](spec.path, async (req, res) => {
+      const { principal, clientIp } = requestContext(res);
+      if (spec.auth !== 'public') {
+        if (!principal) throw errors.unauthorized();
+        if (!hasScope(principal, spec.auth)) throw errors.forbidden(`this needs the ${spec.auth} scope`);
+      }
       const query = parse(spec.query, req.query, 'query');
       const body = parse(spec.body, req.body, 'body');
-      const result = await handler({ query, body, params: req.params as Record<string, string>, req, res });
+      const result = await handler({
+        query,
+        body,
+        params: req.params as Record<string, string>,
+        principal: spec.auth === 'public' ? principal : principal!,
+        clientIp,
+        req,
+        res,
+      });
       res.status(spec.status ?? 200).json(result);
     });
   }

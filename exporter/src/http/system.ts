@@ -53,6 +53,7 @@ export function createSystemRouter(snapshots: SnapshotReader): ApiRouter {
     {
       method: 'get',
       path: '/',
+      auth: 'read',
       summary: 'Host overview: identity, uptime, load, CPU, memory, temperature',
       response: systemResponse,
     },
