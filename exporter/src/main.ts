@@ -102,13 +102,6 @@ export async function createAuth(config: Config, db: Db, logger: Logger, registr
     logger.info({ username: admin.username }, 'created the first admin from the environment');
   }
   const setupToken = prepareSetupToken(config.data_dir, users.count() === 0);
-  if (setupToken.created) {
-    // Printed once; it stays readable by root in the data dir until setup uses it.
-    logger.warn(
-      { setup_token: setupToken.created, file: join(config.data_dir, 'setup-token') },
-      'no users yet: POST /api/auth/setup with this one-time setup token to create the first admin',
-    );
-  }
   return { keyring, users, sessions, apiTokens, audit, limiter, service, setupToken };
 }
 
@@ -193,6 +186,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await listen(server, config.port, config.host);
     scheduler.start();
     const port = (server.address() as AddressInfo).port;
+    if (auth.setupToken.created) {
+      // Printed once; it stays readable by root in the data dir until setup uses it.
+      logger.warn(
+        { setup_token: auth.setupToken.created, file: join(config.data_dir, 'setup-token') },
+        'no users yet: POST /api/auth/setup with this one-time setup token to create the first admin',
+      );
+    }
     logger.info(
       { port, host: config.host, tls: !!tls, data_dir: config.data_dir, sources: scheduled.length, version },
       'proxmon listening',
