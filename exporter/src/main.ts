@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { RequestHandler } from 'express';
 import { pino, type Logger } from 'pino';
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AuditLog } from './auth/audit.js';
 import { createAuthLog } from './auth/auth-log.js';
 import { createClientIpResolver } from './auth/client-ip.js';
@@ -62,7 +62,7 @@ function signingKey(db: Db, keyring: ReturnType<typeof loadKeyring>): Uint8Array
 }
 
 /** Everything auth: built once here and handed to the routers and middleware that need it. */
-export async function createAuth(config: Config, db: Db, logger: Logger, registry?: Registry) {
+export async function createAuth(config: Config, db: Db, logger: Logger, onLoginFailure?: () => void) {
   const keyring = loadKeyring(config.data_dir);
   const users = new Users(db);
   const sessions = new Sessions({
@@ -80,9 +80,6 @@ export async function createAuth(config: Config, db: Db, logger: Logger, registr
     maxFailuresPerUser: config.auth.login_rate_limit.max_failures_per_user,
   });
   const authLog = createAuthLog(config.auth.log_file ?? join(config.data_dir, 'auth.log'));
-  const failures = registry
-    ? new Counter({ name: 'proxmon_auth_failures_total', help: 'Failed logins', registers: [registry] })
-    : undefined;
   const service = new AuthService({
     db,
     users,
@@ -91,7 +88,7 @@ export async function createAuth(config: Config, db: Db, logger: Logger, registr
     audit,
     keyring,
     logFailure: (ip, user) => authLog.failure({ ip, user }),
-    onFailure: () => failures?.inc(),
+    onFailure: onLoginFailure,
   });
 
   const admin = config.auth.bootstrap_admin;
@@ -148,8 +145,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
-    registerAllMetrics(registry, snapshots, { version, perCpu: config.metrics.per_cpu });
-    const auth = await createAuth(config, db, logger, registry);
+    const live = registerAllMetrics(registry, snapshots, { version, perCpu: config.metrics.per_cpu });
+    const auth = await createAuth(config, db, logger, live.auth.loginFailed);
     const metrics = createMetricsRenderer(registry, {
       generation: () => snapshots.generation,
       maxAgeMs: config.metrics.max_age_seconds * 1000,

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { SnapshotReader } from '../snapshots.js';
 import type { PerCpuSetting } from './per-cpu.js';
+import * as auth from './auth.js';
 import * as exporter from './exporter.js';
 import * as filesystem from './filesystem.js';
 import * as host from './host.js';
@@ -24,6 +25,7 @@ export const metricNamesByArea = {
   netstat: netstat.metricNames,
   latency: latency.metricNames,
   sensors: sensors.metricNames,
+  auth: auth.metricNames,
 } as const;
 
 export interface MetricsOptions {
@@ -31,11 +33,12 @@ export interface MetricsOptions {
   perCpu: PerCpuSetting;
 }
 
+/** Registers every collector; returns the handles of the few metrics that are counted live, not copied. */
 export function registerAllMetrics(
   registry: Registry,
   snapshots: SnapshotReader,
   options: MetricsOptions,
-): void {
+): { auth: auth.AuthMetrics } {
   exporter.registerExporterMetrics(registry, snapshots, options.version);
   host.registerHostMetrics(registry, snapshots, { perCpu: options.perCpu });
   hostinfo.registerHostInfoMetrics(registry, snapshots);
@@ -46,4 +49,5 @@ export function registerAllMetrics(
   netstat.registerNetstatMetrics(registry, snapshots);
   latency.registerLatencyMetrics(registry, snapshots);
   sensors.registerSensorMetrics(registry, snapshots);
+  return { auth: auth.registerAuthMetrics(registry, snapshots) };
 }

@@ -3,6 +3,7 @@ import type { ScheduledSource } from '../scheduler.js';
 import { createConntrackSource } from './conntrack/index.js';
 import { createCpuSource } from './cpu/index.js';
 import { createDiskstatsSource } from './diskstats/index.js';
+import { createFail2banSource } from './fail2ban/index.js';
 import { createFilefdSource } from './filefd/index.js';
 import { createFilesystemsSource } from './filesystems/index.js';
 import { createHostInfoSource } from './hostinfo/index.js';
@@ -50,6 +51,7 @@ function allSources(config: Config): Source[] {
     }),
     createLatencySource({ targets: config.latency_targets }),
     createHostInfoSource(),
+    createFail2banSource({ jail: config.auth.fail2ban_jail, socket: config.auth.fail2ban_socket }),
   ];
 }
 
