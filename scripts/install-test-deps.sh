@@ -7,11 +7,15 @@ set -euo pipefail
 declare -A need=(
   [promtool]=prometheus
   [ping]=iputils-ping
+  [fail2ban-server]=fail2ban
+  [openssl]=openssl
+  [/lib/nut/upsd]=nut-server
+  [upsc]=nut-client
 )
 
 missing=()
 for cmd in "${!need[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
+  command -v "$cmd" >/dev/null 2>&1 || [ -x "$cmd" ] || missing+=("${need[$cmd]}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
