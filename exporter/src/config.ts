@@ -77,6 +77,12 @@ export const configSchema = z.strictObject({
       max_age_seconds: z.number().positive().default(5),
     })
     .prefault({}),
+  gpu: z
+    .strictObject({
+      /** Per-process GPU memory series (`--query-compute-apps`): cardinality follows the workload, so opt-in. */
+      processes: z.boolean().default(false),
+    })
+    .prefault({}),
   auth: z
     .strictObject({
       /** Proxies whose X-Forwarded-For is believed; everyone else's is ignored. */

@@ -87,7 +87,12 @@ export async function createAuth(config: Config, db: Db, logger: Logger, onLogin
     limiter,
     audit,
     keyring,
-    logFailure: (ip, user) => authLog.failure({ ip, user }),
+    logFailure: (ip, user) => {
+      const written = authLog.failure({ ip, user });
+      // fail2ban only bans what reaches the file: a broken auth log must be visible.
+      if (!written.ok)
+        logger.warn({ reason: written.error.message, file: authLog.file }, 'auth log write failed');
+    },
     onFailure: onLoginFailure,
   });
 

@@ -21,6 +21,11 @@ describe('client IP', () => {
     expect(resolve('10.0.0.2', undefined)).toBe('10.0.0.2');
   });
 
+  it('spells each address one way', () => {
+    expect(resolve('10.0.0.2', '2001:DB8:0:0:0:0:0:7')).toBe('2001:db8::7');
+    expect(resolve('::ffff:10.0.0.2', '::ffff:198.51.100.4')).toBe('198.51.100.4');
+  });
+
   it('a chain of only trusted hops yields the left-most', () => {
     expect(resolve('10.0.0.2', '10.0.0.9, 10.0.0.8')).toBe('10.0.0.9');
   });

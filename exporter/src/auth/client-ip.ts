@@ -1,10 +1,11 @@
 import { BlockList, isIP } from 'node:net';
+import { canonicalIp } from './auth-log.js';
 
-/** `::ffff:192.0.2.1` (an IPv4 peer on a dual-stack socket) is the IPv4 address it wraps. */
-export const normaliseIp = (ip: string): string => {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  return mapped ? mapped[1]! : ip;
-};
+/**
+ * One spelling per address (IPv4-mapped unwrapped, IPv6 lower case and compressed), so the rate limit,
+ * the audit log and fail2ban's ban list all key on the same string. Non-addresses pass through.
+ */
+export const normaliseIp = (ip: string): string => canonicalIp(ip) ?? ip;
 
 /**
  * Who the client is: the socket's peer, unless that peer is a trusted proxy; then X-Forwarded-For is

@@ -155,6 +155,8 @@ export function createBanChecker({
     if (refreshing) return refreshing;
     const started = { at: now(), generation };
     const p = run(['status', jail])
+      // Exec reports failures as values; this only keeps a bug there from failing every request.
+      .catch((err: unknown) => fail('io', `fail2ban-client: ${String(err)}`))
       .then((out): Snapshot => {
         const status = out.ok ? parseJailStatus(out.value) : out;
         return { at: started.at, status, banned: new Set(status.ok ? status.value.bannedIps : []) };

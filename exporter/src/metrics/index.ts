@@ -4,6 +4,7 @@ import type { PerCpuSetting } from './per-cpu.js';
 import * as auth from './auth.js';
 import * as exporter from './exporter.js';
 import * as filesystem from './filesystem.js';
+import * as gpu from './gpu.js';
 import * as host from './host.js';
 import * as hostinfo from './hostinfo.js';
 import * as kernel from './kernel.js';
@@ -25,6 +26,7 @@ export const metricNamesByArea = {
   netstat: netstat.metricNames,
   latency: latency.metricNames,
   sensors: sensors.metricNames,
+  gpu: gpu.metricNames,
   auth: auth.metricNames,
 } as const;
 
@@ -49,5 +51,6 @@ export function registerAllMetrics(
   netstat.registerNetstatMetrics(registry, snapshots);
   latency.registerLatencyMetrics(registry, snapshots);
   sensors.registerSensorMetrics(registry, snapshots);
+  gpu.registerGpuMetrics(registry, snapshots);
   return { auth: auth.registerAuthMetrics(registry, snapshots) };
 }

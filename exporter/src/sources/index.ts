@@ -6,6 +6,7 @@ import { createDiskstatsSource } from './diskstats/index.js';
 import { createFail2banSource } from './fail2ban/index.js';
 import { createFilefdSource } from './filefd/index.js';
 import { createFilesystemsSource } from './filesystems/index.js';
+import { createIntelGpuSource, createNvidiaSource } from './gpu/index.js';
 import { createHostInfoSource } from './hostinfo/index.js';
 import { createHwmonSource } from './hwmon/index.js';
 import { createKsmSource } from './ksm/index.js';
@@ -51,6 +52,8 @@ function allSources(config: Config): Source[] {
     }),
     createLatencySource({ targets: config.latency_targets }),
     createHostInfoSource(),
+    createNvidiaSource({ processes: config.gpu.processes }),
+    createIntelGpuSource({ command: config.tools.intel_gpu_top }),
     createFail2banSource({ jail: config.auth.fail2ban_jail, socket: config.auth.fail2ban_socket }),
   ];
 }
