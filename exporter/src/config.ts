@@ -77,6 +77,37 @@ export const configSchema = z.strictObject({
       max_age_seconds: z.number().positive().default(5),
     })
     .prefault({}),
+  smart: z
+    .strictObject({
+      /** Devices the scan cannot find (behind RAID controllers): `{ device: /dev/bus/0, type: megaraid,8 }`. */
+      devices: z
+        .array(
+          z.strictObject({
+            device: z.string().min(1),
+            type: z.string().min(1).optional(),
+            power_mode_check: z.enum(['standby', 'sleep', 'idle', 'never']).optional(),
+          }),
+        )
+        .default([]),
+      scan: z.boolean().default(true),
+      /** `--scan-open` probes each device at every rescan, which can wake sleeping disks; off by default. */
+      scan_open: z.boolean().default(false),
+      exclude: regex.optional(),
+      rescan_seconds: z.number().positive().default(600),
+      concurrency: z.number().int().min(1).max(32).default(4),
+      device_timeout_seconds: z.number().positive().default(20),
+      /** `-n standby`: never wake a sleeping disk to read it. */
+      power_mode_check: z.enum(['standby', 'sleep', 'idle', 'never']).default('standby'),
+      temperature_thresholds: z
+        .partialRecord(
+          z.enum(['hdd', 'ssd', 'nvme', 'sas']),
+          z.strictObject({ warning: z.number(), critical: z.number() }),
+        )
+        .optional(),
+      /** Per-attribute series (`proxmon_disk_smart_attribute_*`): ~30 per ATA disk, so opt-in. */
+      attributes: z.boolean().default(false),
+    })
+    .prefault({}),
   gpu: z
     .strictObject({
       /** Per-process GPU memory series (`--query-compute-apps`): cardinality follows the workload, so opt-in. */

@@ -35,6 +35,8 @@ import { createExec } from './sources/exec.js';
 import { buildSources } from './sources/index.js';
 import { readText } from './sources/read.js';
 import { openStore, type Db } from './store/db.js';
+import { syncDiskRegistry } from './store/disks.js';
+import { SMART_SOURCE, type SmartSnapshot } from './sources/smart/index.js';
 import { version } from './version.js';
 
 export interface Running {
@@ -146,11 +148,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       context: { paths: config.paths, exec, readText, now: Date.now },
       logger,
       staleAfterIntervals: config.stale_after_intervals,
+      onSuccess: (source, value) => {
+        if (source === SMART_SOURCE) syncDiskRegistry(db, value as SmartSnapshot, Date.now());
+      },
     });
 
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
-    const live = registerAllMetrics(registry, snapshots, { version, perCpu: config.metrics.per_cpu });
+    const live = registerAllMetrics(registry, snapshots, {
+      version,
+      perCpu: config.metrics.per_cpu,
+      smartAttributes: config.smart.attributes,
+    });
     const auth = await createAuth(config, db, logger, live.auth.loginFailed);
     const metrics = createMetricsRenderer(registry, {
       generation: () => snapshots.generation,

@@ -15,6 +15,8 @@ export interface SchedulerDeps {
   /** The context minus the per-run abort signal. */
   context: Omit<SourceContext, 'signal' | 'logger'>;
   logger: Logger;
+  /** Called after each successful collection, for state kept beyond snapshots (the disk registry). */
+  onSuccess?: (source: string, value: unknown) => void;
   /** A value older than this many intervals is dropped rather than served. */
   staleAfterIntervals?: number;
   /** 0..1; injected so tests are deterministic. */
@@ -43,6 +45,7 @@ export function createScheduler({
   logger,
   staleAfterIntervals = 3,
   random = Math.random,
+  onSuccess,
 }: SchedulerDeps): Scheduler {
   const byName = new Map(sources.map((s) => [s.source.name, s]));
   const timers = new Map<string, NodeJS.Timeout>();
@@ -109,6 +112,11 @@ export function createScheduler({
     if (outcome.ok) {
       snapshots.recordSuccess(source.name, outcome.value, seconds);
       report(source.name, undefined);
+      try {
+        onSuccess?.(source.name, outcome.value);
+      } catch (err) {
+        logger.error({ source: source.name, err }, 'handling a new snapshot failed');
+      }
     } else {
       snapshots.recordFailure(source.name, outcome.error, seconds);
       report(source.name, outcome.error);

@@ -13,7 +13,7 @@ export interface MetricDoc {
 /** Every metric proxmon registers (opt-in ones included), as declared: the source of docs/METRICS.md. */
 export async function describeMetrics(): Promise<MetricDoc[]> {
   const registry = new Registry();
-  registerAllMetrics(registry, new SnapshotCache(), { version: 'doc', perCpu: true });
+  registerAllMetrics(registry, new SnapshotCache(), { version: 'doc', perCpu: true, smartAttributes: true });
   const declared = new Map(
     registry
       .getMetricsAsArray()

@@ -13,6 +13,7 @@ import * as netstat from './netstat.js';
 import * as network from './network.js';
 import * as scheduler from './scheduler.js';
 import * as sensors from './sensors.js';
+import * as smart from './smart.js';
 
 /** Every metric name proxmon registers, by area (checked against METRICS.md by a test). */
 export const metricNamesByArea = {
@@ -27,12 +28,15 @@ export const metricNamesByArea = {
   latency: latency.metricNames,
   sensors: sensors.metricNames,
   gpu: gpu.metricNames,
+  smart: smart.metricNames,
   auth: auth.metricNames,
 } as const;
 
 export interface MetricsOptions {
   version: string;
   perCpu: PerCpuSetting;
+  /** Per-attribute SMART series. */
+  smartAttributes?: boolean;
 }
 
 /** Registers every collector; returns the handles of the few metrics that are counted live, not copied. */
@@ -52,5 +56,6 @@ export function registerAllMetrics(
   latency.registerLatencyMetrics(registry, snapshots);
   sensors.registerSensorMetrics(registry, snapshots);
   gpu.registerGpuMetrics(registry, snapshots);
+  smart.registerSmartMetrics(registry, snapshots, { attributes: options.smartAttributes });
   return { auth: auth.registerAuthMetrics(registry, snapshots) };
 }

@@ -18,6 +18,7 @@ import { createNetworkSource } from './network/index.js';
 import { createPressureSource } from './pressure/index.js';
 import { createSchedstatSource } from './schedstat/index.js';
 import { createSensorsSource } from './sensors/index.js';
+import { createSmartSource } from './smart/index.js';
 import { createSockstatSource } from './sockstat/index.js';
 import { createSoftirqsSource } from './softirqs/index.js';
 import { createSoftnetSource } from './softnet/index.js';
@@ -27,6 +28,7 @@ import type { Source } from './source.js';
 /** Every source proxmon knows: adding one is a folder plus a line here. */
 function allSources(config: Config): Source[] {
   const fs = config.filesystems;
+  const smart = config.smart;
   return [
     createCpuSource(),
     createLoadavgSource(),
@@ -52,6 +54,23 @@ function allSources(config: Config): Source[] {
     }),
     createLatencySource({ targets: config.latency_targets }),
     createHostInfoSource(),
+    createSmartSource({
+      devices: smart.devices.map((d) => ({
+        device: d.device,
+        type: d.type,
+        powerModeCheck: d.power_mode_check,
+      })),
+      scan: smart.scan,
+      scanOpen: smart.scan_open,
+      exclude: smart.exclude === undefined ? undefined : new RegExp(smart.exclude),
+      rescanSeconds: smart.rescan_seconds,
+      concurrency: smart.concurrency,
+      deviceTimeoutMs: smart.device_timeout_seconds * 1000,
+      powerModeCheck: smart.power_mode_check,
+      temperatureThresholds: smart.temperature_thresholds,
+      // Its own deadline must match the one the scheduler enforces.
+      timeoutSeconds: config.sources.smart?.timeout_seconds,
+    }),
     createNvidiaSource({ processes: config.gpu.processes }),
     createIntelGpuSource({ command: config.tools.intel_gpu_top }),
     createFail2banSource({ jail: config.auth.fail2ban_jail, socket: config.auth.fail2ban_socket }),

@@ -65,4 +65,16 @@ export const migrations: readonly string[] = [
      name TEXT PRIMARY KEY,
      value TEXT NOT NULL          -- encrypted (secrets.ts)
    ) STRICT;`,
+  // 3: disk registry — every disk ever seen; one that disappears is marked removed, never forgotten.
+  `CREATE TABLE disks (
+     disk_id TEXT PRIMARY KEY,
+     device TEXT NOT NULL,
+     serial TEXT,
+     model TEXT,
+     size_bytes INTEGER,
+     type TEXT NOT NULL,
+     first_seen INTEGER NOT NULL,
+     last_seen INTEGER NOT NULL,
+     removed_at INTEGER
+   ) STRICT;`,
 ];
