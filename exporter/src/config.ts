@@ -108,6 +108,28 @@ export const configSchema = z.strictObject({
       attributes: z.boolean().default(false),
     })
     .prefault({}),
+  ups: z
+    .strictObject({
+      /** NUT servers to read; none means the local upsd on 127.0.0.1:3493 if there is one. */
+      servers: z
+        .array(
+          z.strictObject({
+            host: z.string().min(1),
+            port: z.number().int().min(1).max(65535).default(3493),
+            username: z
+              .string()
+              .min(1)
+              .regex(/^[^\r\n]*$/, 'no line breaks')
+              .optional(),
+            password: z
+              .string()
+              .regex(/^[^\r\n]*$/, 'no line breaks')
+              .optional(),
+          }),
+        )
+        .optional(),
+    })
+    .prefault({}),
   gpu: z
     .strictObject({
       /** Per-process GPU memory series (`--query-compute-apps`): cardinality follows the workload, so opt-in. */

@@ -7,6 +7,7 @@ import * as filesystem from './filesystem.js';
 import * as gpu from './gpu.js';
 import * as host from './host.js';
 import * as hostinfo from './hostinfo.js';
+import * as ipmi from './ipmi.js';
 import * as kernel from './kernel.js';
 import * as latency from './latency.js';
 import * as netstat from './netstat.js';
@@ -14,6 +15,8 @@ import * as network from './network.js';
 import * as scheduler from './scheduler.js';
 import * as sensors from './sensors.js';
 import * as smart from './smart.js';
+import * as ups from './ups.js';
+import * as zfs from './zfs.js';
 
 /** Every metric name proxmon registers, by area (checked against METRICS.md by a test). */
 export const metricNamesByArea = {
@@ -29,6 +32,9 @@ export const metricNamesByArea = {
   sensors: sensors.metricNames,
   gpu: gpu.metricNames,
   smart: smart.metricNames,
+  zfs: zfs.metricNames,
+  ups: ups.metricNames,
+  ipmi: ipmi.metricNames,
   auth: auth.metricNames,
 } as const;
 
@@ -56,6 +62,9 @@ export function registerAllMetrics(
   latency.registerLatencyMetrics(registry, snapshots);
   sensors.registerSensorMetrics(registry, snapshots);
   gpu.registerGpuMetrics(registry, snapshots);
+  zfs.registerZfsMetrics(registry, snapshots);
+  ups.registerUpsMetrics(registry, snapshots);
+  ipmi.registerIpmiMetrics(registry, snapshots);
   smart.registerSmartMetrics(registry, snapshots, { attributes: options.smartAttributes });
   return { auth: auth.registerAuthMetrics(registry, snapshots) };
 }

@@ -10,10 +10,8 @@ import { readText } from '../sources/read.js';
 import { parseSensorsJson } from '../sources/sensors/parse.js';
 import { metricNames, registerSensorMetrics } from './sensors.js';
 
-async function hwmonSnapshot(): Promise<SensorChipsSnapshot> {
-  const sysfs = fileURLToPath(
-    new URL('../sources/hwmon/fixtures/host-coretemp-nvme-nct6775/sys', import.meta.url),
-  );
+async function hwmonSnapshot(tree = 'host-coretemp-nvme-nct6775'): Promise<SensorChipsSnapshot> {
+  const sysfs = fileURLToPath(new URL(`../sources/hwmon/fixtures/${tree}/sys`, import.meta.url));
   const exec: Exec = () => Promise.reject(new Error('unused'));
   const r = await createHwmonSource().collect({
     paths: { procfs: '/nonexistent', sysfs, rootfs: '/' },
@@ -71,7 +69,6 @@ describe('sensor metrics', () => {
       'proxmon_temperature_celsius{chip="nvme-pci-0200",sensor="Composite"} 32.85',
       'proxmon_temperature_celsius{chip="nct6775-isa-0290",sensor="SYSTIN"} 33',
       'proxmon_temperature_celsius{chip="nct6775-isa-0290",sensor="CPUTIN"} 38.5',
-      'proxmon_temperature_celsius{chip="nct6775-isa-0290",sensor="AUXTIN0"} -62',
       'proxmon_temperature_celsius{chip="acpitz-acpi-0",sensor="temp1"} 27.8',
       'proxmon_temperature_celsius{chip="drivetemp-scsi-0-0",sensor="temp1"} 34',
       'proxmon_temperature_critical_celsius{chip="coretemp-isa-0000",sensor="Package id 0"} 100',
@@ -98,6 +95,13 @@ describe('sensor metrics', () => {
       'proxmon_fan_rpm{chip="nct6775-isa-0290",sensor="fan1"} 0',
       'proxmon_fan_rpm{chip="nct6775-isa-0290",sensor="fan2"} 1048',
       'proxmon_fan_rpm{chip="nct6775-isa-0290",sensor="fan3"} 732',
+      'proxmon_sensor_alarm{chip="coretemp-isa-0000",sensor="Package id 0",kind="crit_alarm"} 0',
+      'proxmon_sensor_alarm{chip="coretemp-isa-0000",sensor="Core 0",kind="crit_alarm"} 0',
+      'proxmon_sensor_alarm{chip="coretemp-isa-0000",sensor="Core 1",kind="crit_alarm"} 0',
+      'proxmon_sensor_alarm{chip="coretemp-isa-0000",sensor="Core 2",kind="crit_alarm"} 0',
+      'proxmon_sensor_alarm{chip="coretemp-isa-0000",sensor="Core 3",kind="crit_alarm"} 0',
+      'proxmon_sensor_alarm{chip="nvme-pci-0500",sensor="Composite",kind="alarm"} 0',
+      'proxmon_sensor_alarm{chip="nvme-pci-0200",sensor="Composite",kind="alarm"} 0',
     ]);
   });
 
@@ -132,6 +136,37 @@ describe('sensor metrics', () => {
       hwmon: { at: 0, value: hwmon },
     });
     expect(empty).toContain('proxmon_fan_rpm{chip="nct6775-isa-0290",sensor="fan2"} 1048');
+  });
+
+  it('leaves out unconnected and faulted inputs but keeps their alarm and fault flags', async () => {
+    const lines = await render(0, { hwmon: { at: 0, value: await hwmonSnapshot('host-nct6798-adt7461') } });
+    expect(lines.filter((l) => l.startsWith('proxmon_temperature_celsius{'))).toEqual([
+      'proxmon_temperature_celsius{chip="nct6798-isa-02a0",sensor="SYSTIN"} 120',
+      'proxmon_temperature_celsius{chip="nct6798-isa-02a0",sensor="CPUTIN"} 37',
+      'proxmon_temperature_celsius{chip="nct6798-isa-02a0",sensor="AUXTIN0"} 111',
+      'proxmon_temperature_celsius{chip="nct6798-isa-02a0",sensor="PECI Agent 0"} 37.5',
+      'proxmon_temperature_celsius{chip="adt7461-i2c-1-4c",sensor="local"} 41',
+    ]);
+    expect(lines.filter((l) => l.startsWith('proxmon_sensor_alarm{'))).toEqual([
+      'proxmon_sensor_alarm{chip="nct6798-isa-02a0",sensor="CPUTIN",kind="alarm"} 0',
+      'proxmon_sensor_alarm{chip="nct6798-isa-02a0",sensor="AUXTIN0",kind="alarm"} 1',
+      'proxmon_sensor_alarm{chip="nct6798-isa-02a0",sensor="AUXTIN1",kind="alarm"} 1',
+      'proxmon_sensor_alarm{chip="nct6798-isa-02a0",sensor="AUXTIN2",kind="alarm"} 0',
+      'proxmon_sensor_alarm{chip="nct6798-isa-02a0",sensor="PECI Agent 0",kind="alarm"} 0',
+      'proxmon_sensor_alarm{chip="nct6798-isa-02a0",sensor="fan1",kind="alarm"} 0',
+      'proxmon_sensor_alarm{chip="nct6798-isa-02a0",sensor="fan2",kind="alarm"} 1',
+      'proxmon_sensor_alarm{chip="adt7461-i2c-1-4c",sensor="local",kind="min_alarm"} 0',
+      'proxmon_sensor_alarm{chip="adt7461-i2c-1-4c",sensor="local",kind="max_alarm"} 0',
+      'proxmon_sensor_alarm{chip="adt7461-i2c-1-4c",sensor="local",kind="crit_alarm"} 0',
+      'proxmon_sensor_alarm{chip="adt7461-i2c-1-4c",sensor="remote",kind="min_alarm"} 1',
+      'proxmon_sensor_alarm{chip="adt7461-i2c-1-4c",sensor="remote",kind="max_alarm"} 0',
+      'proxmon_sensor_alarm{chip="adt7461-i2c-1-4c",sensor="remote",kind="crit_alarm"} 0',
+      'proxmon_sensor_alarm{chip="adt7461-i2c-1-4c",sensor="remote",kind="fault"} 1',
+    ]);
+    const fromSensors = await render(0, {
+      sensors: { at: 0, value: sensorsSnapshot('sensors-j-debian12-nct6798-adt7461-tree.json') },
+    });
+    expect([...fromSensors].sort()).toEqual([...lines].sort());
   });
 
   it('renders no series without fresh snapshots', async () => {

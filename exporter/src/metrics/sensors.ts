@@ -1,6 +1,12 @@
 import type { Registry } from 'prom-client';
 import type { SnapshotReader } from '../snapshots.js';
-import type { SensorChip, SensorChipsSnapshot, TemperatureSensor } from '../sources/hwmon/index.js';
+import {
+  ALARM_KINDS,
+  type SensorAlarms,
+  type SensorChip,
+  type SensorChipsSnapshot,
+  type TemperatureSensor,
+} from '../sources/hwmon/index.js';
 import { snapshotGauge, type Fill } from './define.js';
 
 export const metricNames = [
@@ -8,6 +14,7 @@ export const metricNames = [
   'proxmon_temperature_critical_celsius',
   'proxmon_temperature_max_celsius',
   'proxmon_fan_rpm',
+  'proxmon_sensor_alarm',
 ] as const;
 
 /**
@@ -63,6 +70,26 @@ export function registerSensorMetrics(registry: Registry, snapshots: SnapshotRea
     (emit) => {
       for (const c of pickSensorChips(snapshots))
         for (const f of c.fans) emit({ chip: c.chip, sensor: f.sensor }, f.rpm);
+    },
+  );
+  snapshotGauge(
+    registry,
+    {
+      name: 'proxmon_sensor_alarm',
+      help: 'Alarm and fault flags of temperature and fan inputs (1 raised), kept when the reading is dropped',
+      labelNames: ['chip', 'sensor', 'kind'] as const,
+    },
+    (emit) => {
+      const flags = (chip: string, sensor: string, alarms: SensorAlarms | undefined) => {
+        for (const kind of ALARM_KINDS) {
+          const raised = alarms?.[kind];
+          if (raised !== undefined) emit({ chip, sensor, kind }, raised ? 1 : 0);
+        }
+      };
+      for (const c of pickSensorChips(snapshots)) {
+        for (const t of c.temperatures) flags(c.chip, t.sensor, t.alarms);
+        for (const f of c.fans) flags(c.chip, f.sensor, f.alarms);
+      }
     },
   );
 }

@@ -10,6 +10,7 @@ import { createIntelGpuSource, createNvidiaSource } from './gpu/index.js';
 import { createHostInfoSource } from './hostinfo/index.js';
 import { createHwmonSource } from './hwmon/index.js';
 import { createKsmSource } from './ksm/index.js';
+import { createIpmiSource } from './ipmi/index.js';
 import { createLatencySource } from './latency/index.js';
 import { createLoadavgSource } from './loadavg/index.js';
 import { createMemorySource } from './memory/index.js';
@@ -24,6 +25,8 @@ import { createSoftirqsSource } from './softirqs/index.js';
 import { createSoftnetSource } from './softnet/index.js';
 import { createVmstatSource } from './vmstat/index.js';
 import type { Source } from './source.js';
+import { createUpsSource } from './ups/index.js';
+import { createZpoolSource } from './zpool/index.js';
 
 /** Every source proxmon knows: adding one is a folder plus a line here. */
 function allSources(config: Config): Source[] {
@@ -73,6 +76,9 @@ function allSources(config: Config): Source[] {
     }),
     createNvidiaSource({ processes: config.gpu.processes }),
     createIntelGpuSource({ command: config.tools.intel_gpu_top }),
+    createZpoolSource(),
+    createUpsSource({ servers: config.ups.servers }),
+    createIpmiSource(),
     createFail2banSource({ jail: config.auth.fail2ban_jail, socket: config.auth.fail2ban_socket }),
   ];
 }

@@ -9,9 +9,17 @@ import {
   type DeviceLink,
   type RawHwmonChip,
 } from './parse.js';
-import type { SensorChipsSnapshot } from './types.js';
+import { ALARM_KINDS, type AlarmKind, type SensorChipsSnapshot } from './types.js';
 
-export type { FanSensor, SensorChip, SensorChipsSnapshot, TemperatureSensor } from './types.js';
+export {
+  ALARM_KINDS,
+  type AlarmKind,
+  type FanSensor,
+  type SensorAlarms,
+  type SensorChip,
+  type SensorChipsSnapshot,
+  type TemperatureSensor,
+} from './types.js';
 export { nodeDirReader, type DirReader } from './dir-reader.js';
 
 interface FoundChip {
@@ -73,6 +81,17 @@ async function readChip(
   const prefix = (await read('name'))?.trim();
   if (!prefix) return undefined; // libsensors ignores chips without a name, so do we
   const inputs = listSensorInputs(files);
+  // Only the flags this input has: `read` skips attributes missing from the listing.
+  const alarms = async (prefix: string) => {
+    const texts: Partial<Record<AlarmKind, string>> = {};
+    await Promise.all(
+      ALARM_KINDS.map(async (kind) => {
+        const text = await read(`${prefix}_${kind}`);
+        if (text !== undefined) texts[kind] = text;
+      }),
+    );
+    return texts;
+  };
   const [device, temperatures, fans] = await Promise.all([
     deviceLink(dirs, join(hwmonDir, 'device')),
     Promise.all(
@@ -80,13 +99,13 @@ async function readChip(
         const [input, label, crit, max] = await Promise.all(
           ['input', 'label', 'crit', 'max'].map((attr) => read(`temp${n}_${attr}`)),
         );
-        return { index: n, input, label, crit, max };
+        return { index: n, input, label, crit, max, alarms: await alarms(`temp${n}`) };
       }),
     ),
     Promise.all(
       inputs.fans.map(async (n) => {
         const [input, label] = await Promise.all(['input', 'label'].map((attr) => read(`fan${n}_${attr}`)));
-        return { index: n, input, label };
+        return { index: n, input, label, alarms: await alarms(`fan${n}`) };
       }),
     ),
   ]);

@@ -11,8 +11,11 @@ import {
   buildSensorChip,
   listSensorInputs,
   lmSensorsChipName,
+  parseAlarmFlag,
+  parseAlarms,
   parseMilliCelsius,
   parseRpm,
+  trustedCelsius,
 } from './parse.js';
 
 const fixture = (path: string) => fileURLToPath(new URL(`./fixtures/${path}`, import.meta.url));
@@ -88,9 +91,64 @@ describe('hwmon value parsers', () => {
         expect(t === undefined || Number.isFinite(t)).toBe(true);
         parseRpm(s);
         listSensorInputs(files);
-        buildSensorChip({ chip: s, temperatures: [{ index: 1, input: s, label: s, crit: s }], fans: [] });
+        buildSensorChip({
+          chip: s,
+          temperatures: [{ index: 1, input: s, label: s, crit: s, alarms: { fault: s, alarm: s } }],
+          fans: [{ index: 1, input: s, alarms: { alarm: s } }],
+        });
       }),
     );
+  });
+});
+
+describe('implausible readings and alarm flags', () => {
+  it('keeps -55 to 125 °C, and drops saturated register values, absolute zero and faulted inputs', () => {
+    expect([-55, -1, 0, 37.5, 111, 120, 125].map((c) => trustedCelsius(c, undefined))).toEqual([
+      -55, -1, 0, 37.5, 111, 120, 125,
+    ]);
+    expect([-273.15, -128, -62, 125.5, 127, 127.5, 255].map((c) => trustedCelsius(c, false))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(trustedCelsius(41, true)).toBeUndefined();
+    expect(trustedCelsius(undefined, false)).toBeUndefined();
+  });
+
+  it('reads 0/1 flag files and only the flags that are there', () => {
+    expect(['0\n', '1\n', ' 1 ', '2', '', 'x', undefined].map(parseAlarmFlag)).toEqual([
+      false,
+      true,
+      true,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(parseAlarms({ crit_alarm: '0\n', fault: '1\n', alarm: 'garbage' })).toEqual({
+      crit_alarm: false,
+      fault: true,
+    });
+    expect(parseAlarms({})).toBeUndefined();
+    expect(parseAlarms(undefined)).toBeUndefined();
+  });
+
+  it('drops a faulted reading but keeps its flags, and keeps a fan alarm', () => {
+    expect(
+      buildSensorChip({
+        chip: 'adt7461-i2c-1-4c',
+        temperatures: [{ index: 2, input: '0', label: 'remote', alarms: { fault: '1', min_alarm: '1' } }],
+        fans: [{ index: 2, input: '0', alarms: { alarm: '1' } }],
+      }),
+    ).toEqual({
+      chip: 'adt7461-i2c-1-4c',
+      temperatures: [{ sensor: 'remote', alarms: { fault: true, min_alarm: true } }],
+      fans: [{ sensor: 'fan2', rpm: 0, alarms: { alarm: true } }],
+    });
   });
 });
 
@@ -142,27 +200,41 @@ describe('hwmon source collect()', () => {
       'drivetemp-scsi-0-0',
     ]);
     const [coretemp, nvme0, nvme1, nct, acpitz, drivetemp] = r.value.chips;
+    const noCritAlarm = { alarms: { crit_alarm: false } };
     expect(coretemp?.temperatures).toEqual([
-      { sensor: 'Package id 0', celsius: 45, maxCelsius: 80, criticalCelsius: 100 },
-      { sensor: 'Core 0', celsius: 43, maxCelsius: 80, criticalCelsius: 100 },
-      { sensor: 'Core 1', celsius: 44, maxCelsius: 80, criticalCelsius: 100 },
-      { sensor: 'Core 2', celsius: 41, maxCelsius: 80, criticalCelsius: 100 },
-      { sensor: 'Core 3', celsius: 45, maxCelsius: 80, criticalCelsius: 100 },
+      { sensor: 'Package id 0', celsius: 45, maxCelsius: 80, criticalCelsius: 100, ...noCritAlarm },
+      { sensor: 'Core 0', celsius: 43, maxCelsius: 80, criticalCelsius: 100, ...noCritAlarm },
+      { sensor: 'Core 1', celsius: 44, maxCelsius: 80, criticalCelsius: 100, ...noCritAlarm },
+      { sensor: 'Core 2', celsius: 41, maxCelsius: 80, criticalCelsius: 100, ...noCritAlarm },
+      { sensor: 'Core 3', celsius: 45, maxCelsius: 80, criticalCelsius: 100, ...noCritAlarm },
     ]);
     expect(nvme0?.temperatures).toEqual([
-      { sensor: 'Composite', celsius: 38.85, maxCelsius: 81.85, criticalCelsius: 84.85 },
+      {
+        sensor: 'Composite',
+        celsius: 38.85,
+        maxCelsius: 81.85,
+        criticalCelsius: 84.85,
+        alarms: { alarm: false },
+      },
       { sensor: 'Sensor 1', celsius: 38.85, maxCelsius: 65261.85, criticalCelsius: undefined },
       { sensor: 'Sensor 2', celsius: 42.85, maxCelsius: 65261.85, criticalCelsius: undefined },
     ]);
     expect(nvme1?.temperatures).toEqual([
-      { sensor: 'Composite', celsius: 32.85, maxCelsius: 109.85, criticalCelsius: 114.85 },
+      {
+        sensor: 'Composite',
+        celsius: 32.85,
+        maxCelsius: 109.85,
+        criticalCelsius: 114.85,
+        alarms: { alarm: false },
+      },
     ]);
     expect(nct).toEqual({
       chip: 'nct6775-isa-0290',
       temperatures: [
         { sensor: 'SYSTIN', celsius: 33, maxCelsius: 80, criticalCelsius: undefined },
         { sensor: 'CPUTIN', celsius: 38.5, maxCelsius: 80, criticalCelsius: undefined },
-        { sensor: 'AUXTIN0', celsius: -62, maxCelsius: undefined, criticalCelsius: undefined },
+        // -62 °C is below the plausible range (an unconnected input): no reading.
+        { sensor: 'AUXTIN0', celsius: undefined, maxCelsius: undefined, criticalCelsius: undefined },
         { sensor: 'PECI Agent 0', celsius: undefined, maxCelsius: undefined, criticalCelsius: undefined },
       ],
       fans: [
@@ -176,6 +248,49 @@ describe('hwmon source collect()', () => {
     ]);
     expect(drivetemp?.temperatures).toEqual([
       { sensor: 'temp1', celsius: 34, maxCelsius: 60, criticalCelsius: 70 },
+    ]);
+  });
+
+  it('reads the constructed nct6798 + adt7461 tree: unconnected inputs dropped, alarms and faults kept', async () => {
+    const r = await createHwmonSource().collect(hostContext('host-nct6798-adt7461'));
+    if (!r.ok) throw new Error(r.error.message);
+    const limits = { maxCelsius: 80, criticalCelsius: 100 };
+    expect(r.value.chips).toEqual([
+      {
+        chip: 'nct6798-isa-02a0',
+        temperatures: [
+          { sensor: 'SYSTIN', celsius: 120, ...limits },
+          { sensor: 'CPUTIN', celsius: 37, ...limits, alarms: { alarm: false } },
+          { sensor: 'AUXTIN0', celsius: 111, ...limits, alarms: { alarm: true } },
+          { sensor: 'AUXTIN1', celsius: undefined, ...limits, alarms: { alarm: true } }, // 127: saturated
+          { sensor: 'AUXTIN2', celsius: undefined, ...limits, alarms: { alarm: false } }, // -128: saturated
+          { sensor: 'PECI Agent 0', celsius: 37.5, maxCelsius: 80, alarms: { alarm: false } },
+        ],
+        fans: [
+          { sensor: 'fan1', rpm: 1278, alarms: { alarm: false } },
+          { sensor: 'fan2', rpm: 0, alarms: { alarm: true } },
+        ],
+      },
+      {
+        chip: 'adt7461-i2c-1-4c',
+        temperatures: [
+          {
+            sensor: 'local',
+            celsius: 41,
+            maxCelsius: 85,
+            criticalCelsius: 85,
+            alarms: { min_alarm: false, max_alarm: false, crit_alarm: false },
+          },
+          {
+            sensor: 'remote',
+            celsius: undefined,
+            maxCelsius: 85,
+            criticalCelsius: 85,
+            alarms: { min_alarm: true, max_alarm: false, crit_alarm: false, fault: true },
+          },
+        ],
+        fans: [],
+      },
     ]);
   });
 

@@ -1,9 +1,51 @@
-import type { FanSensor, SensorChip, TemperatureSensor } from './types.js';
+import {
+  ALARM_KINDS,
+  type AlarmKind,
+  type FanSensor,
+  type SensorAlarms,
+  type SensorChip,
+  type TemperatureSensor,
+} from './types.js';
 
 /** hwmon temperatures are integers in millidegrees Celsius. */
 export function parseMilliCelsius(text: string | undefined): number | undefined {
   const value = text?.trim();
   return value !== undefined && /^-?\d+$/.test(value) ? Number(value) / 1000 : undefined;
+}
+
+/**
+ * Readings outside -55…125 °C, the rated range of hwmon sensor chips (LM75-class sensors, Super I/O
+ * diode inputs), are dropped: unconnected inputs read their register's saturated values (-128, +127,
+ * 127.5 on the 8/9-bit registers most chips use), and -273.15 is a placeholder. So is a reading whose
+ * input reports `fault` 1, which the kernel ABI defines as "should not be trusted" (open diode).
+ * Floating inputs that read inside the range (an ASRock nct6798's AUXTINs at 108-120 °C, see the
+ * sensors fixtures) cannot be told from a hot part by value: they keep their reading and ALARM flag,
+ * and an `ignore` line in /etc/sensors.d hides them from the sensors source.
+ */
+export const PLAUSIBLE_CELSIUS = { min: -55, max: 125 } as const;
+
+export function trustedCelsius(celsius: number | undefined, fault: boolean | undefined): number | undefined {
+  if (celsius === undefined || fault === true) return undefined;
+  return celsius >= PLAUSIBLE_CELSIUS.min && celsius <= PLAUSIBLE_CELSIUS.max ? celsius : undefined;
+}
+
+/** An alarm or fault attribute: "0" or "1". */
+export function parseAlarmFlag(text: string | undefined): boolean | undefined {
+  const value = text?.trim();
+  return value === '0' ? false : value === '1' ? true : undefined;
+}
+
+/** The flags that read as 0/1; undefined when there are none. */
+export function parseAlarms(texts: Partial<Record<AlarmKind, string>> | undefined): SensorAlarms | undefined {
+  const alarms: SensorAlarms = {};
+  let any = false;
+  for (const kind of ALARM_KINDS) {
+    const flag = parseAlarmFlag(texts?.[kind]);
+    if (flag === undefined) continue;
+    alarms[kind] = flag;
+    any = true;
+  }
+  return any ? alarms : undefined;
 }
 
 export function parseRpm(text: string | undefined): number | undefined {
@@ -25,8 +67,15 @@ export function listSensorInputs(files: readonly string[]): { temperatures: numb
 /** The texts of one chip's attribute files (undefined where absent or unreadable). */
 export interface RawHwmonChip {
   chip: string;
-  temperatures: { index: number; input?: string; label?: string; crit?: string; max?: string }[];
-  fans: { index: number; input?: string; label?: string }[];
+  temperatures: {
+    index: number;
+    input?: string;
+    label?: string;
+    crit?: string;
+    max?: string;
+    alarms?: Partial<Record<AlarmKind, string>>;
+  }[];
+  fans: { index: number; input?: string; label?: string; alarms?: Partial<Record<AlarmKind, string>> }[];
 }
 
 /** Labels fall back to the feature name as lm-sensors does; a repeated label gets the feature name added. */
@@ -38,16 +87,20 @@ export function buildSensorChip(raw: RawHwmonChip): SensorChip {
     seen.add(unique);
     return unique;
   };
-  const temperatures: TemperatureSensor[] = raw.temperatures.map((t) => ({
-    sensor: name(t.label, `temp${t.index}`),
-    celsius: parseMilliCelsius(t.input),
-    criticalCelsius: parseMilliCelsius(t.crit),
-    maxCelsius: parseMilliCelsius(t.max),
-  }));
-  const fans: FanSensor[] = raw.fans.map((f) => ({
-    sensor: name(f.label, `fan${f.index}`),
-    rpm: parseRpm(f.input),
-  }));
+  const temperatures: TemperatureSensor[] = raw.temperatures.map((t) => {
+    const alarms = parseAlarms(t.alarms);
+    return {
+      sensor: name(t.label, `temp${t.index}`),
+      celsius: trustedCelsius(parseMilliCelsius(t.input), alarms?.fault),
+      criticalCelsius: parseMilliCelsius(t.crit),
+      maxCelsius: parseMilliCelsius(t.max),
+      ...(alarms && { alarms }),
+    };
+  });
+  const fans: FanSensor[] = raw.fans.map((f) => {
+    const alarms = parseAlarms(f.alarms);
+    return { sensor: name(f.label, `fan${f.index}`), rpm: parseRpm(f.input), ...(alarms && { alarms }) };
+  });
   return { chip: raw.chip, temperatures, fans };
 }
 

@@ -55,6 +55,7 @@ describe('parseSensorsJson', () => {
       celsius: 32.85,
       criticalCelsius: 114.85,
       maxCelsius: 109.85,
+      alarms: { alarm: false },
     });
     expect(chips[1]?.temperatures[0]).toEqual({ sensor: 'temp1', celsius: 27.8, criticalCelsius: 105 });
     expect(chips[2]?.temperatures[0]).toEqual({
@@ -62,12 +63,14 @@ describe('parseSensorsJson', () => {
       celsius: 27,
       criticalCelsius: 100,
       maxCelsius: 80,
+      alarms: { crit_alarm: false },
     });
     expect(chips[2]?.temperatures[16]).toEqual({
       sensor: 'Core 39',
       celsius: 24,
       criticalCelsius: 100,
       maxCelsius: 80,
+      alarms: { crit_alarm: false },
     });
   });
 
@@ -86,7 +89,8 @@ describe('parseSensorsJson', () => {
       temperatures: [
         { sensor: 'SYSTIN', celsius: 33, maxCelsius: 80 },
         { sensor: 'CPUTIN', celsius: 38.5, maxCelsius: 80 },
-        { sensor: 'AUXTIN0', celsius: -62 },
+        // -62 °C is below the plausible range (an unconnected input): no reading.
+        { sensor: 'AUXTIN0' },
       ],
       fans: [
         { sensor: 'fan1', rpm: 0 },
@@ -94,6 +98,67 @@ describe('parseSensorsJson', () => {
         { sensor: 'fan3', rpm: 732 },
       ],
     });
+  });
+
+  it('reads the ASRock nct6798 capture (buonviri/HJS): floating AUXTINs kept with their ALARMs', () => {
+    const chips = chipsOf(parseSensorsJson(text('sensors-j-asrock-nct6798-alarms.json')));
+    expect(chips.map((c) => [c.chip, c.temperatures.length, c.fans.length])).toEqual([
+      ['nct6798-isa-02a0', 12, 6],
+      ['nvme-pci-0200', 2, 0],
+      ['coretemp-isa-0000', 15, 0],
+    ]);
+    const [nct, nvme] = chips;
+    const limits = { maxCelsius: 80, criticalCelsius: 100 };
+    // 108-120 °C on unconnected thermistor inputs is inside the plausible range: kept, flagged.
+    expect(nct?.temperatures.slice(0, 8)).toEqual([
+      { sensor: 'SYSTIN', celsius: 120, ...limits },
+      { sensor: 'CPUTIN', celsius: 37, ...limits, alarms: { alarm: false } },
+      { sensor: 'AUXTIN0', celsius: 111, ...limits, alarms: { alarm: true } },
+      { sensor: 'AUXTIN1', celsius: 115, ...limits, alarms: { alarm: true } },
+      { sensor: 'AUXTIN2', celsius: 115, ...limits, alarms: { alarm: true } },
+      { sensor: 'AUXTIN3', celsius: -1, ...limits, alarms: { alarm: false } },
+      { sensor: 'PECI Agent 0', celsius: 37.5, maxCelsius: 80, alarms: { alarm: false } },
+      { sensor: 'AUXTIN4', celsius: 108, ...limits, alarms: { alarm: true } },
+    ]);
+    expect(nct?.temperatures[8]).toEqual({ sensor: 'PCH_CHIP_CPU_MAX_TEMP', celsius: 0 });
+    expect(nct?.fans.map((f) => [f.sensor, f.rpm, f.alarms?.alarm])).toEqual([
+      ['fan1', 1278, false],
+      ['fan2', 1278, false],
+      ['fan3', 0, false],
+      ['fan4', 0, false],
+      ['fan5', 0, false],
+      ['fan7', 0, undefined],
+    ]);
+    // The nvme "Sensor 1" limits (65261.85, -273.15) are limits, not readings: untouched.
+    expect(nvme?.temperatures[1]).toEqual({ sensor: 'Sensor 1', celsius: 34.85, maxCelsius: 65261.85 });
+  });
+
+  it('reads Debian 12 lm-sensors 3.6.0 output for the nct6798 + adt7461 tree: saturated and FAULT inputs dropped', () => {
+    const chips = chipsOf(parseSensorsJson(text('sensors-j-debian12-nct6798-adt7461-tree.json')));
+    expect(chips.map((c) => c.temperatures.map((t) => [t.sensor, t.celsius]))).toEqual([
+      [
+        ['SYSTIN', 120],
+        ['CPUTIN', 37],
+        ['AUXTIN0', 111],
+        ['AUXTIN1', undefined],
+        ['AUXTIN2', undefined],
+        ['PECI Agent 0', 37.5],
+      ],
+      [
+        ['local', 41],
+        ['remote', undefined],
+      ],
+    ]);
+    expect(chips[1]?.temperatures[1]?.alarms).toEqual({
+      min_alarm: true,
+      max_alarm: false,
+      crit_alarm: false,
+      fault: true,
+    });
+    expect(chips[0]?.fans).toEqual([
+      { sensor: 'fan1', rpm: 1278, alarms: { alarm: false } },
+      { sensor: 'fan2', rpm: 0, alarms: { alarm: true } },
+    ]);
   });
 
   it('repairs the trailing comma of a chip whose features are all ignored (lm-sensors#513)', () => {
@@ -224,17 +289,27 @@ describe('sensors source collect()', () => {
     });
   });
 
-  it('agrees with the hwmon source on the same tree (real libsensors 3.6.0 run against it)', async () => {
-    const fromSensors = chipsOf(parseSensorsJson(text('sensors-j-debian12-hwmon-fixture-tree.json')));
-    const sysfs = fileURLToPath(new URL('../hwmon/fixtures/host-coretemp-nvme-nct6775/sys', import.meta.url));
-    const fromHwmon = chipsOf(
-      await createHwmonSource().collect(contextWith(fakeExec(ok({ stdout: '', exitCode: 0 })).exec, sysfs)),
-    );
-    // libsensors skips an input it cannot open (PECI Agent 0); hwmon keeps it with no value.
-    const normalise = (chips: SensorChip[]) =>
-      chips
-        .map((c) => ({ ...c, temperatures: c.temperatures.filter((t) => t.celsius !== undefined) }))
-        .sort((a, b) => a.chip.localeCompare(b.chip));
-    expect(normalise(fromHwmon)).toEqual(normalise(fromSensors));
-  });
+  it.each([
+    ['host-coretemp-nvme-nct6775', 'sensors-j-debian12-hwmon-fixture-tree.json'],
+    ['host-nct6798-adt7461', 'sensors-j-debian12-nct6798-adt7461-tree.json'],
+  ])(
+    'agrees with the hwmon source on the %s tree (real libsensors 3.6.0 run against it)',
+    async (tree, json) => {
+      const fromSensors = chipsOf(parseSensorsJson(text(json)));
+      const sysfs = fileURLToPath(new URL(`../hwmon/fixtures/${tree}/sys`, import.meta.url));
+      const fromHwmon = chipsOf(
+        await createHwmonSource().collect(contextWith(fakeExec(ok({ stdout: '', exitCode: 0 })).exec, sysfs)),
+      );
+      // libsensors skips an input it cannot open (PECI Agent 0); hwmon keeps it with no value.
+      const listed = new Set(fromSensors.flatMap((c) => c.temperatures.map((t) => `${c.chip}/${t.sensor}`)));
+      const normalise = (chips: SensorChip[]) =>
+        chips
+          .map((c) => ({
+            ...c,
+            temperatures: c.temperatures.filter((t) => listed.has(`${c.chip}/${t.sensor}`)),
+          }))
+          .sort((a, b) => a.chip.localeCompare(b.chip));
+      expect(normalise(fromHwmon)).toEqual(normalise(fromSensors));
+    },
+  );
 });

@@ -1,5 +1,13 @@
 import { fail, ok, type Result } from '../source.js';
-import type { FanSensor, SensorChip, SensorChipsSnapshot, TemperatureSensor } from '../hwmon/types.js';
+import { trustedCelsius } from '../hwmon/parse.js';
+import {
+  ALARM_KINDS,
+  type FanSensor,
+  type SensorAlarms,
+  type SensorChip,
+  type SensorChipsSnapshot,
+  type TemperatureSensor,
+} from '../hwmon/types.js';
 
 /**
  * Two known ways lm-sensors 3.6 writes invalid JSON, both reproduced with Debian 12's 3.6.0 (see
@@ -15,6 +23,8 @@ export function repairSensorsJson(text: string): string {
  * `sensors -j`: `{chip: {"Adapter": "...", "<label>": {"temp1_input": 41.0, "temp1_crit": 100.0}}}`.
  * Features with `tempN_*` keys are temperatures, `fanN_*` fans; voltages, power, current and
  * intrusion features are skipped. A feature lm-sensors could not read is `{}` and is skipped too.
+ * Alarm and fault subfeatures (1.000/0.000) are kept; implausible temperatures are dropped by the
+ * same rule as hwmon's (trustedCelsius).
  */
 export function parseSensorsJson(text: string): Result<SensorChipsSnapshot> {
   const json = parseLenient(text);
@@ -30,16 +40,21 @@ export function parseSensorsJson(text: string): Result<SensorChipsSnapshot> {
       if (!isObject(values)) continue; // "Adapter": "PCI adapter"
       const temp = subfeatures(values, 'temp');
       if (temp) {
+        const alarms = alarmsOf(temp);
         temperatures.push({
           sensor,
-          celsius: temp.get('input'),
+          celsius: trustedCelsius(temp.get('input'), alarms?.fault),
           criticalCelsius: temp.get('crit'),
           maxCelsius: temp.get('max'),
+          ...(alarms && { alarms }),
         });
         continue;
       }
       const fan = subfeatures(values, 'fan');
-      if (fan) fans.push({ sensor, rpm: fan.get('input') });
+      if (fan) {
+        const alarms = alarmsOf(fan);
+        fans.push({ sensor, rpm: fan.get('input'), ...(alarms && { alarms }) });
+      }
     }
     chips.push({ chip, temperatures, fans });
   }
@@ -70,6 +85,18 @@ function subfeatures(values: Record<string, unknown>, kind: 'temp' | 'fan'): Map
     if (typeof value === 'number' && Number.isFinite(value)) found.set(attr, value);
   }
   return any ? found : undefined;
+}
+
+function alarmsOf(values: ReadonlyMap<string, number>): SensorAlarms | undefined {
+  const alarms: SensorAlarms = {};
+  let any = false;
+  for (const kind of ALARM_KINDS) {
+    const value = values.get(kind);
+    if (value !== 0 && value !== 1) continue;
+    alarms[kind] = value === 1;
+    any = true;
+  }
+  return any ? alarms : undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
