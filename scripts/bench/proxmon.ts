@@ -23,7 +23,8 @@ export async function startProxmon(options: ProxmonOptions): Promise<Server> {
     name: options.name,
     // node itself, not npm: the child's pid must be the server whose memory we read.
     command: process.execPath,
-    args: [options.cli],
+    // The same V8 flag `npm start` and the proxmon command use.
+    args: ['--max-semi-space-size=4', options.cli],
     env: {
       ...options.env,
       PATH: path,
