@@ -4,17 +4,14 @@ import { pino } from 'pino';
 import { rotateKey, KEYRING_FILE } from './auth/secrets.js';
 import { ROLES, roleScopes, SCOPES, type Role, type Scope } from './auth/scopes.js';
 import { ConfigError, type Config } from './config.js';
-import { createAuth } from './main.js';
+import { createAuth, type Auth } from './auth/index.js';
 import { DB_FILE, openStore } from './store/db.js';
 
 /**
  * The host's root user's tools: they open the data dir directly (the server may be running; SQLite's
  * WAL and busy timeout make that safe) and print results on stdout.
  */
-async function withAuth<T>(
-  config: Config,
-  fn: (auth: Awaited<ReturnType<typeof createAuth>>) => Promise<T>,
-): Promise<T> {
+async function withAuth<T>(config: Config, fn: (auth: Auth) => Promise<T>): Promise<T> {
   const db = openStore(config.data_dir);
   try {
     return await fn(await createAuth(config, db, pino({ level: 'silent' })));

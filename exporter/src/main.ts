@@ -1,29 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import type { RequestHandler } from 'express';
 import { pino, type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { AuditLog } from './auth/audit.js';
-import { createAuthLog } from './auth/auth-log.js';
 import { createClientIpResolver } from './auth/client-ip.js';
 import { createBanChecker } from './auth/fail2ban.js';
-import { LoginLimiter } from './auth/login-limiter.js';
-import { passwordProblem } from './auth/passwords.js';
-import { hasScope } from './auth/scopes.js';
-import { getSecret, loadKeyring, putSecret } from './auth/secrets.js';
-import { AuthService } from './auth/service.js';
-import { prepareSetupToken } from './auth/setup-token.js';
-import { ApiTokens, Sessions } from './auth/tokens.js';
-import { Users } from './auth/users.js';
-import { createBasicAuthChecker, loadWebConfig } from './auth/web-config.js';
+import { createAuth } from './auth/index.js';
+import { loadWebConfig } from './auth/web-config.js';
 import { ConfigError, type Config } from './config.js';
 import { createApp } from './http/app.js';
 import { createAuthRouter } from './http/auth.js';
-import { authenticate, principalOf } from './http/authenticate.js';
-import { errorBody, errors } from './http/errors.js';
+import { authenticate } from './http/authenticate.js';
 import { securityHeaders } from './http/headers.js';
+import { metricsGuard } from './http/metrics-guard.js';
 import { createSecurityRouter } from './http/security.js';
 import { createSystemRouter } from './http/system.js';
 import { createHttpServer, resolveTlsFiles } from './http/tls.js';
@@ -34,7 +23,7 @@ import { SnapshotCache } from './snapshots.js';
 import { createExec } from './sources/exec.js';
 import { buildSources } from './sources/index.js';
 import { readText } from './sources/read.js';
-import { openStore, type Db } from './store/db.js';
+import { openStore } from './store/db.js';
 import { syncDiskRegistry } from './store/disks.js';
 import { SMART_SOURCE, type SmartSnapshot } from './sources/smart/index.js';
 import { version } from './version.js';
@@ -52,78 +41,6 @@ export interface StartOptions {
   logger?: Logger;
   /** How long in-flight requests may take to finish at shutdown. */
   shutdownGraceMs?: number;
-}
-
-/** The JWT signing key: 32 random bytes per install, stored encrypted, created on first start. */
-function signingKey(db: Db, keyring: ReturnType<typeof loadKeyring>): Uint8Array {
-  const stored = getSecret(db, keyring, 'jwt_signing_key');
-  if (stored) return Buffer.from(stored, 'base64');
-  const key = randomBytes(32);
-  putSecret(db, keyring, 'jwt_signing_key', key.toString('base64'));
-  return key;
-}
-
-/** Everything auth: built once here and handed to the routers and middleware that need it. */
-export async function createAuth(config: Config, db: Db, logger: Logger, onLoginFailure?: () => void) {
-  const keyring = loadKeyring(config.data_dir);
-  const users = new Users(db);
-  const sessions = new Sessions({
-    db,
-    users,
-    signingKey: signingKey(db, keyring),
-    accessTtlSeconds: config.auth.access_token_ttl_seconds,
-    refreshTtlDays: config.auth.refresh_token_ttl_days,
-  });
-  const apiTokens = new ApiTokens(db, users);
-  const audit = new AuditLog(db);
-  const limiter = new LoginLimiter(db, {
-    windowSeconds: config.auth.login_rate_limit.window_seconds,
-    maxFailuresPerIp: config.auth.login_rate_limit.max_failures_per_ip,
-    maxFailuresPerUser: config.auth.login_rate_limit.max_failures_per_user,
-  });
-  const authLog = createAuthLog(config.auth.log_file ?? join(config.data_dir, 'auth.log'));
-  const service = new AuthService({
-    db,
-    users,
-    sessions,
-    limiter,
-    audit,
-    keyring,
-    logFailure: (ip, user) => {
-      const written = authLog.failure({ ip, user });
-      // fail2ban only bans what reaches the file: a broken auth log must be visible.
-      if (!written.ok)
-        logger.warn({ reason: written.error.message, file: authLog.file }, 'auth log write failed');
-    },
-    onFailure: onLoginFailure,
-  });
-
-  const admin = config.auth.bootstrap_admin;
-  if (admin && users.count() === 0) {
-    const problem = passwordProblem(admin.password, admin.username);
-    if (problem) throw new ConfigError(`PROXMON_ADMIN_PASSWORD: ${problem}`);
-    await service.createUser(admin.username, admin.password, 'admin', 'bootstrap', null);
-    logger.info({ username: admin.username }, 'created the first admin from the environment');
-  }
-  const setupToken = prepareSetupToken(config.data_dir, users.count() === 0);
-  return { keyring, users, sessions, apiTokens, audit, limiter, service, setupToken };
-}
-
-/** /metrics stays public unless `metrics.auth: token` or web-config basic auth users ask otherwise. */
-function metricsGuard(
-  config: Config,
-  auth: Awaited<ReturnType<typeof createAuth>>,
-  basicUsers: Record<string, string>,
-): RequestHandler | undefined {
-  const basic = Object.keys(basicUsers).length ? createBasicAuthChecker(basicUsers) : undefined;
-  if (config.metrics.auth === 'none' && !basic) return undefined;
-  return async (req, res, next) => {
-    const header = req.headers.authorization;
-    if (basic && /^Basic /i.test(header ?? '') && (await basic.check(header))) return next();
-    if (config.metrics.auth === 'token' && hasScope(await principalOf(header, auth), 'read')) return next();
-    res.setHeader('WWW-Authenticate', basic ? 'Basic realm="proxmon"' : 'Bearer realm="proxmon"');
-    res.status(401).json(errorBody(errors.unauthorized()));
-  };
 }
 
 /** The composition root: everything is built and wired here, and nowhere else holds global state. */
