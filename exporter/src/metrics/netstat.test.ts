@@ -1,30 +1,23 @@
-import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { SnapshotCache } from '../snapshots.js';
 import { createConntrackSource } from '../sources/conntrack/index.js';
 import type { Exec } from '../sources/exec.js';
 import { createNetstatSource } from '../sources/netstat/index.js';
-import { readText } from '../sources/read.js';
-import { ok, type Source, type SourceContext } from '../sources/source.js';
+import { ok, type Source } from '../sources/source.js';
 import { createSockstatSource } from '../sources/sockstat/index.js';
+import { fixtureRoots, sourceContext } from '../test-support/source-context.js';
 import { metricNames, registerNetstatMetrics } from './netstat.js';
 
 const SOURCES = ['netstat', 'sockstat', 'conntrack'] as const;
 
-function context(source: string, host: string): SourceContext {
-  const root = fileURLToPath(new URL(`../sources/${source}/fixtures/${host}`, import.meta.url));
-  const exec: Exec = async () => ok({ stdout: '4096\n', stderr: '', exitCode: 0, durationMs: 1 });
-  return {
-    paths: { procfs: `${root}/proc`, sysfs: `${root}/sys`, rootfs: root },
-    exec,
-    readText,
-    signal: new AbortController().signal,
-    now: () => 0,
-    logger: pino({ level: 'silent' }),
-  };
-}
+const pageSize: Exec = async () => ok({ stdout: '4096\n', stderr: '', exitCode: 0, durationMs: 1 });
+
+const context = (source: string, host: string) =>
+  sourceContext({
+    paths: fixtureRoots(new URL(`../sources/${source}/`, import.meta.url), host),
+    exec: pageSize,
+  });
 
 async function collect(source: Source, host: string): Promise<unknown> {
   const r = await source.collect(context(source.name, host));

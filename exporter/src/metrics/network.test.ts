@@ -1,25 +1,17 @@
-import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { SnapshotCache } from '../snapshots.js';
-import type { Exec } from '../sources/exec.js';
 import { createNetworkSource, type NetworkSnapshot } from '../sources/network/index.js';
-import { readText } from '../sources/read.js';
+import { fixtureRoots, sourceContext } from '../test-support/source-context.js';
 import { metricNames, registerNetworkMetrics } from './network.js';
 
-const host = (name: string) => fileURLToPath(new URL(`../sources/network/fixtures/${name}`, import.meta.url));
-
 async function collect(name: string): Promise<NetworkSnapshot> {
-  const exec: Exec = () => Promise.reject(new Error('unused'));
-  const r = await createNetworkSource().collect({
-    paths: { procfs: `${host(name)}/proc`, sysfs: `${host(name)}/sys`, rootfs: host(name) },
-    exec,
-    readText,
-    signal: new AbortController().signal,
-    now: () => 0,
-    logger: pino({ level: 'silent' }),
-  });
+  const r = await createNetworkSource().collect(
+    sourceContext({
+      paths: fixtureRoots(new URL('../sources/network/', import.meta.url), name),
+      exec: () => Promise.reject(new Error('unused')),
+    }),
+  );
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
 }

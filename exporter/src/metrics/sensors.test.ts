@@ -1,26 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { SnapshotCache } from '../snapshots.js';
-import type { Exec } from '../sources/exec.js';
 import { createHwmonSource, type SensorChipsSnapshot } from '../sources/hwmon/index.js';
-import { readText } from '../sources/read.js';
 import { parseSensorsJson } from '../sources/sensors/parse.js';
+import { sourceContext } from '../test-support/source-context.js';
 import { metricNames, registerSensorMetrics } from './sensors.js';
 
 async function hwmonSnapshot(tree = 'host-coretemp-nvme-nct6775'): Promise<SensorChipsSnapshot> {
   const sysfs = fileURLToPath(new URL(`../sources/hwmon/fixtures/${tree}/sys`, import.meta.url));
-  const exec: Exec = () => Promise.reject(new Error('unused'));
-  const r = await createHwmonSource().collect({
-    paths: { procfs: '/nonexistent', sysfs, rootfs: '/' },
-    exec,
-    readText,
-    signal: new AbortController().signal,
-    now: () => 0,
-    logger: pino({ level: 'silent' }),
-  });
+  const r = await createHwmonSource().collect(
+    sourceContext({ paths: { sysfs }, exec: () => Promise.reject(new Error('unused')) }),
+  );
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
 }

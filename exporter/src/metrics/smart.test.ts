@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { SnapshotCache } from '../snapshots.js';
 import type { Exec } from '../sources/exec.js';
-import { readText } from '../sources/read.js';
 import { fail, ok } from '../sources/source.js';
 import { createSmartSource, SMART_SOURCE, type SmartSnapshot } from '../sources/smart/index.js';
+import { sourceContext } from '../test-support/source-context.js';
 import { attributeMetricNames, metricNames, registerSmartMetrics } from './smart.js';
 
 const READ_AT = Date.UTC(2026, 10, 26, 12);
@@ -26,14 +25,9 @@ async function snapshotOf(files: readonly string[]): Promise<SmartSnapshot> {
     const exitCode = Number(/"exit_status":\s*(\d+)/.exec(text)?.[1] ?? 0);
     return ok({ stdout: text, stderr: '', exitCode, durationMs: 1 });
   };
-  const r = await createSmartSource({ scan: false, devices }).collect({
-    paths: { procfs: '/nonexistent', sysfs: '/nonexistent', rootfs: '/' },
-    exec,
-    readText,
-    signal: new AbortController().signal,
-    now: () => READ_AT,
-    logger: pino({ level: 'silent' }),
-  });
+  const r = await createSmartSource({ scan: false, devices }).collect(
+    sourceContext({ exec, now: () => READ_AT }),
+  );
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
 }

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { SnapshotCache } from '../snapshots.js';
 import type { Exec } from '../sources/exec.js';
-import { readText } from '../sources/read.js';
 import { ok } from '../sources/source.js';
 import { createZpoolSource, type ZpoolSnapshot } from '../sources/zpool/index.js';
 import { utcTime } from '../sources/zpool/units.js';
+import { sourceContext } from '../test-support/source-context.js';
 import { metricNames, registerZfsMetrics } from './zfs.js';
 
 const fixture = (file: string) =>
@@ -23,14 +22,7 @@ async function snapshot(input: { status?: string; json?: string; list?: string }
         : ok({ stdout: input.json, stderr: '', exitCode: 0, durationMs: 1 });
     return ok({ stdout: input.status ?? '', stderr: '', exitCode: 0, durationMs: 1 });
   };
-  const r = await createZpoolSource({ toEpoch: utcTime }).collect({
-    paths: { procfs: '/nonexistent', sysfs: '/nonexistent', rootfs: '/' },
-    exec,
-    readText,
-    signal: new AbortController().signal,
-    now: () => 0,
-    logger: pino({ level: 'silent' }),
-  });
+  const r = await createZpoolSource({ toEpoch: utcTime }).collect(sourceContext({ exec }));
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
 }

@@ -1,28 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Exec } from '../exec.js';
 import { readText } from '../read.js';
 import { fail, type SourceContext } from '../source.js';
+import { fixtureRoots, sourceContext } from '../../test-support/source-context.js';
 import { createConntrackSource } from './index.js';
 import { parseConntrackStat, parseSysctlCount } from './parse.js';
 
 const fixture = (path: string) => fileURLToPath(new URL(`./fixtures/${path}`, import.meta.url));
 const text = (path: string) => readFileSync(fixture(path), 'utf8');
 
-function hostContext(host: string): SourceContext {
-  const exec: Exec = () => Promise.reject(new Error('conntrack must not run tools'));
-  return {
-    paths: { procfs: fixture(`${host}/proc`), sysfs: fixture(`${host}/sys`), rootfs: fixture(host) },
-    exec,
-    readText,
-    signal: new AbortController().signal,
-    now: () => 0,
-    logger: pino({ level: 'silent' }),
-  };
-}
+const hostContext = (host: string): SourceContext =>
+  sourceContext({
+    paths: fixtureRoots(import.meta.url, host),
+    exec: () => Promise.reject(new Error('conntrack must not run tools')),
+  });
 
 describe('parseSysctlCount', () => {
   it('reads the recorded nf_conntrack_count and nf_conntrack_max', () => {

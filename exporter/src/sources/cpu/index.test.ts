@@ -1,25 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Exec } from '../exec.js';
 import { readText, type ReadText } from '../read.js';
-import { fail, ok, type SourceContext } from '../source.js';
+import { ok } from '../source.js';
+import { sourceContext } from '../../test-support/source-context.js';
 import { createCpuSource } from './index.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-const noExec: Exec = async () => fail('absent', 'not used');
 
-function context(procfs: string, read: ReadText = readText): SourceContext {
-  return {
-    paths: { procfs, sysfs: '/nonexistent/sys', rootfs: '/nonexistent' },
-    exec: noExec,
-    readText: read,
-    signal: new AbortController().signal,
-    now: () => 0,
-    logger: pino({ level: 'silent' }),
-  };
-}
+const context = (procfs: string, read: ReadText = readText) =>
+  sourceContext({ paths: { procfs }, readText: read });
 
 describe('cpu source', () => {
   it('reads stat under the configured procfs root', async () => {

@@ -1,22 +1,14 @@
-import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { readText, type ReadText } from '../read.js';
 import { fail, ok, type HostPaths, type SourceContext } from '../source.js';
+import { fixtureRoots, sourceContext } from '../../test-support/source-context.js';
 import { createDiskstatsSource } from './index.js';
 
-const tree = fileURLToPath(new URL('./fixtures/root-pve8-host', import.meta.url));
+const roots = fixtureRoots(import.meta.url, 'root-pve8-host');
+const tree = roots.rootfs;
 
-function context(paths: Partial<HostPaths>, read: ReadText = readText): SourceContext {
-  return {
-    paths: { procfs: `${tree}/proc`, sysfs: `${tree}/sys`, rootfs: tree, ...paths },
-    exec: async () => fail('absent', 'not used'),
-    readText: read,
-    signal: new AbortController().signal,
-    now: () => 0,
-    logger: pino({ level: 'silent' }),
-  };
-}
+const context = (paths: Partial<HostPaths>, read: ReadText = readText) =>
+  sourceContext({ paths: { ...roots, ...paths }, readText: read });
 
 const names = async (ctx: SourceContext, source = createDiskstatsSource()) => {
   const result = await source.collect(ctx);

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../test-support/tools.js';
+import { sourceContext } from '../../test-support/source-context.js';
 import type { Exec } from '../exec.js';
-import { readText } from '../read.js';
 import { ok } from '../source.js';
 import { createFail2banSource } from './index.js';
 
@@ -11,14 +10,7 @@ const fixture = (name: string) =>
 const status = fixture('fail2ban-client-status-proxmon-banned.txt');
 
 function run(jail: string, exec: Exec, socket?: string) {
-  return createFail2banSource({ jail, socket }).collect({
-    paths: { procfs: '/proc', sysfs: '/sys', rootfs: '/' },
-    exec,
-    readText,
-    signal: new AbortController().signal,
-    now: Date.now,
-    logger: silentLogger(),
-  });
+  return createFail2banSource({ jail, socket }).collect(sourceContext({ exec, now: Date.now }));
 }
 
 const answer =

@@ -1,11 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExec, type Exec } from '../exec.js';
-import { readText } from '../read.js';
-import { fail, ok, type SourceContext } from '../source.js';
+import { fail, ok } from '../source.js';
+import { sourceContext } from '../../test-support/source-context.js';
 import { createHostInfoSource, parsePveVersion } from './index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
@@ -29,16 +28,12 @@ function recordedHost(): void {
   put('root/usr/lib/os-release', fixture('os-release-debian12.txt'));
 }
 
-function context(exec: Exec): SourceContext {
-  return {
+const context = (exec: Exec) =>
+  sourceContext({
     paths: { procfs: join(dir, 'proc'), sysfs: join(dir, 'sys'), rootfs: join(dir, 'root') },
     exec,
-    readText,
-    signal: new AbortController().signal,
     now: Date.now,
-    logger: pino({ level: 'silent' }),
-  };
-}
+  });
 
 describe('hostinfo source', () => {
   it('reads a Proxmox host', async () => {

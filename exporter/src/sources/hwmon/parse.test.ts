@@ -1,10 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Exec } from '../exec.js';
-import { readText } from '../read.js';
 import { ok, type SourceContext } from '../source.js';
+import { fixtureRoots, sourceContext } from '../../test-support/source-context.js';
 import { createHwmonSource, nodeDirReader, type DirReader } from './index.js';
 import {
   assignChipNames,
@@ -18,19 +15,11 @@ import {
   trustedCelsius,
 } from './parse.js';
 
-const fixture = (path: string) => fileURLToPath(new URL(`./fixtures/${path}`, import.meta.url));
-
-function hostContext(host: string): SourceContext {
-  const exec: Exec = () => Promise.reject(new Error('hwmon must not run tools'));
-  return {
-    paths: { procfs: fixture(`${host}/proc`), sysfs: fixture(`${host}/sys`), rootfs: fixture(host) },
-    exec,
-    readText,
-    signal: new AbortController().signal,
-    now: () => 0,
-    logger: pino({ level: 'silent' }),
-  };
-}
+const hostContext = (host: string): SourceContext =>
+  sourceContext({
+    paths: fixtureRoots(import.meta.url, host),
+    exec: () => Promise.reject(new Error('hwmon must not run tools')),
+  });
 
 describe('hwmon value parsers', () => {
   it('converts millidegrees, keeping negative readings', () => {

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createExec, type Exec } from '../exec.js';
-import { readText } from '../read.js';
-import { fail, ok, type SourceContext } from '../source.js';
+import { fail, ok } from '../source.js';
+import { sourceContext } from '../../test-support/source-context.js';
 import { makeTools, memoryLogger } from '../../test-support/tools.js';
 import { createKsmSource } from './index.js';
 
@@ -10,15 +10,7 @@ const sysfs = (root: string) => fileURLToPath(new URL(`./fixtures/${root}/sys`, 
 
 function context(root: string, exec: Exec) {
   const { logger, lines } = memoryLogger();
-  const ctx: SourceContext = {
-    paths: { procfs: '/nonexistent/proc', sysfs: sysfs(root), rootfs: '/nonexistent' },
-    exec,
-    readText,
-    signal: new AbortController().signal,
-    now: () => 0,
-    logger,
-  };
-  return { ctx, lines };
+  return { ctx: sourceContext({ paths: { sysfs: sysfs(root) }, exec, logger }), lines };
 }
 
 /** An Exec that answers getconf from a script of results and counts its calls. */

@@ -1,11 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExec, type Exec } from '../exec.js';
-import { readText } from '../read.js';
 import { fail, ok, type SourceContext } from '../source.js';
+import { sourceContext } from '../../test-support/source-context.js';
 import { createLatencySource } from './index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
@@ -22,14 +21,7 @@ function context(exec: Exec, routeTable?: string): SourceContext {
     mkdirSync(join(procfs, 'net'), { recursive: true });
     writeFileSync(join(procfs, 'net', 'route'), routeTable);
   }
-  return {
-    paths: { procfs, sysfs: join(dir, 'sys'), rootfs: dir },
-    exec,
-    readText,
-    signal: new AbortController().signal,
-    now: Date.now,
-    logger: pino({ level: 'silent' }),
-  };
+  return sourceContext({ paths: { procfs, sysfs: join(dir, 'sys'), rootfs: dir }, exec, now: Date.now });
 }
 
 describe('latency source', () => {

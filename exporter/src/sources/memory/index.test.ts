@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ReadText } from '../read.js';
 import { readText } from '../read.js';
-import { fail, type SourceContext } from '../source.js';
+import { fail } from '../source.js';
+import { sourceContext } from '../../test-support/source-context.js';
 import { memoryLogger } from '../../test-support/tools.js';
 import { createMemorySource } from './index.js';
 
@@ -10,15 +11,7 @@ const root = (name: string) => fileURLToPath(new URL(`./fixtures/${name}/proc`, 
 
 function context(procfs: string, read: ReadText = readText) {
   const { logger, lines } = memoryLogger();
-  const ctx: SourceContext = {
-    paths: { procfs, sysfs: '/nonexistent/sys', rootfs: '/nonexistent' },
-    exec: async () => fail('absent', 'not used'),
-    readText: read,
-    signal: new AbortController().signal,
-    now: () => 0,
-    logger,
-  };
-  return { ctx, lines };
+  return { ctx: sourceContext({ paths: { procfs }, readText: read, logger }), lines };
 }
 
 describe('memory source', () => {

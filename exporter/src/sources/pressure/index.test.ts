@@ -1,20 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { readText, type ReadText } from '../read.js';
-import { fail, ok, type SourceContext } from '../source.js';
+import { ok } from '../source.js';
+import { sourceContext } from '../../test-support/source-context.js';
 import { createPressureSource } from './index.js';
 
-function context(procfs: string, read: ReadText = readText): SourceContext {
-  return {
-    paths: { procfs, sysfs: '/nonexistent/sys', rootfs: '/nonexistent' },
-    exec: async () => fail('absent', 'not used'),
-    readText: read,
-    signal: new AbortController().signal,
-    now: () => 0,
-    logger: pino({ level: 'silent' }),
-  };
-}
+const context = (procfs: string, read: ReadText = readText) =>
+  sourceContext({ paths: { procfs }, readText: read });
 
 describe('pressure source', () => {
   it('reads all three resources under the configured procfs root', async () => {

@@ -1,18 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { readText } from '../read.js';
-import { fail, type SourceContext } from '../source.js';
+import { sourceContext } from '../../test-support/source-context.js';
 import { createSchedstatSource } from './index.js';
 
-const context = (procfs: string): SourceContext => ({
-  paths: { procfs, sysfs: '/nonexistent/sys', rootfs: '/nonexistent' },
-  exec: async () => fail('absent', 'not used'),
-  readText,
-  signal: new AbortController().signal,
-  now: () => 0,
-  logger: pino({ level: 'silent' }),
-});
+const context = (procfs: string) => sourceContext({ paths: { procfs } });
 
 const root = (name: string) => fileURLToPath(new URL(`./fixtures/${name}/proc`, import.meta.url));
 

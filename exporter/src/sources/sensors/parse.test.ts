@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Exec, ExecOptions } from '../exec.js';
-import { readText } from '../read.js';
-import { fail, ok, type Result, type SourceContext } from '../source.js';
+import { fail, ok, type Result } from '../source.js';
+import { sourceContext } from '../../test-support/source-context.js';
 import { createHwmonSource } from '../hwmon/index.js';
 import type { SensorChip } from '../hwmon/types.js';
 import { createSensorsSource } from './index.js';
@@ -19,16 +18,7 @@ function chipsOf(r: Result<{ chips: SensorChip[] }>): SensorChip[] {
   return r.value.chips;
 }
 
-function contextWith(exec: Exec, sysfs = '/nonexistent'): SourceContext {
-  return {
-    paths: { procfs: '/nonexistent', sysfs, rootfs: '/' },
-    exec,
-    readText,
-    signal: new AbortController().signal,
-    now: () => 0,
-    logger: pino({ level: 'silent' }),
-  };
-}
+const contextWith = (exec: Exec, sysfs = '/nonexistent/sys') => sourceContext({ paths: { sysfs }, exec });
 
 /** A fake `sensors` that replies with a recorded stdout/stderr/exit status and records its call. */
 function fakeExec(reply: Result<{ stdout: string; stderr?: string; exitCode: number }>) {

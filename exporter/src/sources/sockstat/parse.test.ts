@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Exec } from '../exec.js';
-import { readText } from '../read.js';
-import { fail, ok, type SourceContext } from '../source.js';
+import { fail, ok } from '../source.js';
+import { fixtureRoots, sourceContext } from '../../test-support/source-context.js';
 import { createSockstatSource } from './index.js';
 import { parsePageSize, parseSockstat } from './parse.js';
 
@@ -19,16 +18,8 @@ const getconf =
     return ok({ stdout, stderr: '', exitCode: 0, durationMs: 1 });
   };
 
-function hostContext(host: string, exec: Exec = getconf('4096\n')): SourceContext {
-  return {
-    paths: { procfs: fixture(`${host}/proc`), sysfs: fixture(`${host}/sys`), rootfs: fixture(host) },
-    exec,
-    readText,
-    signal: new AbortController().signal,
-    now: () => 0,
-    logger: pino({ level: 'silent' }),
-  };
-}
+const hostContext = (host: string, exec: Exec = getconf('4096\n')) =>
+  sourceContext({ paths: fixtureRoots(import.meta.url, host), exec });
 
 describe('parseSockstat', () => {
   it('reads the recorded /proc/net/sockstat (Debian 12 VM, 4k pages)', () => {

@@ -2,11 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExec } from '../../exec.js';
-import { readText } from '../../read.js';
-import { fail, type Result, type SourceContext } from '../../source.js';
+import { fail, type Result } from '../../source.js';
+import { sourceContext } from '../../../test-support/source-context.js';
 import type { GpuSnapshot } from '../types.js';
 import { createIntelGpuSource } from './index.js';
 
@@ -37,16 +36,7 @@ const IGPU = 'DRIVER=i915\nPCI_ID=8086:46A6\nPCI_SLOT_NAME=0000:00:02.0\n';
 const ARC = 'DRIVER=xe\nPCI_ID=8086:E20B\nPCI_SLOT_NAME=0000:03:00.0\n';
 const NVIDIA = 'DRIVER=nvidia\nPCI_ID=10DE:2330\nPCI_SLOT_NAME=0000:00:06.0\n';
 
-function context(sys: string): SourceContext {
-  return {
-    paths: { procfs: '/proc', sysfs: sys, rootfs: '/' },
-    exec: createExec(),
-    readText,
-    signal: new AbortController().signal,
-    now: Date.now,
-    logger: pino({ level: 'silent' }),
-  };
-}
+const context = (sys: string) => sourceContext({ paths: { sysfs: sys }, exec: createExec(), now: Date.now });
 
 function valueOf(r: Result<GpuSnapshot>): GpuSnapshot {
   if (!r.ok) throw new Error(`${r.error.kind}: ${r.error.message}`);
