@@ -55,7 +55,7 @@ describe('metrics renderer', () => {
     // Older: a new rendering starts and this scrape still gets the previous text at once.
     s.state.now += 1000;
     expect(await text(s.renderer)).toMatch(/^x 1$/m);
-    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 5));
     expect(await text(s.renderer)).toMatch(/^x 2$/m);
     expect(s.collects()).toBe(2);
     // Far too old to serve stale (an idle exporter): the scrape waits for the fresh rendering.

@@ -8,7 +8,7 @@ export interface MetricsRenderer {
   readonly contentType: string;
   /** The exposition text, re-rendered only when a snapshot changed or it reached its maximum age. */
   text(): Promise<Buffer>;
-  /** The same text gzipped, compressed once per rendering. */
+  /** The same text gzipped, compressed once per rendering as soon as it is rendered. */
   gzipped(): Promise<Buffer>;
 }
 
@@ -30,7 +30,7 @@ interface Rendering {
   generation: number;
   at: number;
   text: Promise<Buffer>;
-  gzipped?: Promise<Buffer>;
+  gzipped: Promise<Buffer>;
 }
 
 /**
@@ -43,13 +43,14 @@ export function createMetricsRenderer(
 ): MetricsRenderer {
   let ready: Rendering | undefined;
   let pending: Rendering | undefined;
+  let scheduled = false;
 
   function render(): Rendering {
-    const next: Rendering = {
-      generation: generation(),
-      at: now(),
-      text: registry.metrics().then((s) => Buffer.from(s)),
-    };
+    const text = registry.metrics().then((s) => Buffer.from(s));
+    // Compressed right away on libuv's pool, so the first gzip scrape of it does not wait.
+    const gzipped = text.then((b) => gzip(b, { level: 6 }));
+    gzipped.catch(() => undefined);
+    const next: Rendering = { generation: generation(), at: now(), text, gzipped };
     pending = next;
     next.text.then(
       () => {
@@ -63,21 +64,30 @@ export function createMetricsRenderer(
     return next;
   }
 
+  /** Renders after the current response has gone out, not in front of it. */
+  function renderSoon(): void {
+    if (pending || scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      if (!pending) render();
+    });
+  }
+
   function rendering(): Rendering {
     const age = ready ? now() - ready.at : Infinity;
     if (ready && ready.generation === generation() && age < maxAgeMs) return ready;
     if (ready && age < serveStaleMs) return ready;
-    const next = pending ?? render();
-    return ready && age < 2 * serveStaleMs ? ready : next;
+    if (ready && age < 2 * serveStaleMs) {
+      renderSoon();
+      return ready;
+    }
+    return pending ?? render();
   }
 
   return {
     contentType: registry.contentType,
     text: () => rendering().text,
-    gzipped() {
-      const r = rendering();
-      r.gzipped ??= r.text.then((b) => gzip(b, { level: 6 }));
-      return r.gzipped;
-    },
+    gzipped: () => rendering().gzipped,
   };
 }
