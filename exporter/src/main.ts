@@ -10,10 +10,12 @@ import { loadWebConfig } from './auth/web-config.js';
 import { ConfigError, type Config } from './config.js';
 import { createApp } from './http/app.js';
 import { createAuthRouter } from './http/auth.js';
+import { createHardwareRouter } from './http/hardware.js';
 import { authenticate } from './http/authenticate.js';
 import { securityHeaders } from './http/headers.js';
 import { metricsGuard } from './http/metrics-guard.js';
 import { createSecurityRouter } from './http/security.js';
+import { createStorageRouter } from './http/storage.js';
 import { createSystemRouter } from './http/system.js';
 import { createHttpServer, resolveTlsFiles } from './http/tls.js';
 import { registerAllMetrics } from './metrics/index.js';
@@ -92,6 +94,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         createSystemRouter(snapshots),
         createAuthRouter(auth),
         createSecurityRouter({ audit: auth.audit, limiter: auth.limiter, bans, jail, exec }),
+        createStorageRouter({ snapshots, db }),
+        createHardwareRouter({ snapshots }),
       ],
       bodyLimit: config.http.body_limit,
       version,

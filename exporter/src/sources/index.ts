@@ -8,6 +8,7 @@ import { createFilefdSource } from './filefd/index.js';
 import { createFilesystemsSource } from './filesystems/index.js';
 import { createIntelGpuSource, createNvidiaSource } from './gpu/index.js';
 import { createHostInfoSource } from './hostinfo/index.js';
+import { createInventorySource } from './inventory/index.js';
 import { createHwmonSource } from './hwmon/index.js';
 import { createKsmSource } from './ksm/index.js';
 import { createIpmiSource } from './ipmi/index.js';
@@ -79,6 +80,7 @@ function allSources(config: Config): Source[] {
     createZpoolSource(),
     createUpsSource({ servers: config.ups.servers }),
     createIpmiSource(),
+    createInventorySource(),
     createFail2banSource({ jail: config.auth.fail2ban_jail, socket: config.auth.fail2ban_socket }),
   ];
 }
