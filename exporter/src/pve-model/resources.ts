@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import { ok, type Result } from '../sources/source.js';
+import { bool, num, rowsOf, splitList, str } from './common.js';
+
+export type GuestType = 'qemu' | 'lxc';
+
+/** A guest from `/cluster/resources` (type qemu or lxc). Counters missing on brand-new guests stay undefined. */
+export interface PveGuest {
+  vmid: number;
+  type: GuestType;
+  name?: string | undefined;
+  node?: string | undefined;
+  /** running, stopped, paused, ... as PVE reports it. */
+  status?: string | undefined;
+  template?: boolean | undefined;
+  tags: string[];
+  /** Share (0-1) of the guest's own allocated CPUs. */
+  cpu?: number | undefined;
+  maxcpu?: number | undefined;
+  mem?: number | undefined;
+  maxmem?: number | undefined;
+  /** Undefined for QEMU: PVE always reports 0 there (only the guest agent knows). */
+  disk?: number | undefined;
+  maxdisk?: number | undefined;
+  netin?: number | undefined;
+  netout?: number | undefined;
+  diskread?: number | undefined;
+  diskwrite?: number | undefined;
+  uptime?: number | undefined;
+  pool?: string | undefined;
+  hastate?: string | undefined;
+  lock?: string | undefined;
+}
+
+export interface PveResourceStorage {
+  storage: string;
+  node?: string | undefined;
+  plugintype?: string | undefined;
+  content: string[];
+  shared?: boolean | undefined;
+  /** available, unknown, ... */
+  status?: string | undefined;
+  disk?: number | undefined;
+  maxdisk?: number | undefined;
+}
+
+export interface PveResourceNode {
+  node: string;
+  status?: string | undefined;
+  cpu?: number | undefined;
+  maxcpu?: number | undefined;
+  mem?: number | undefined;
+  maxmem?: number | undefined;
+  disk?: number | undefined;
+  maxdisk?: number | undefined;
+  uptime?: number | undefined;
+}
+
+export interface ClusterResources {
+  guests: PveGuest[];
+  storages: PveResourceStorage[];
+  nodes: PveResourceNode[];
+}
+
+const typeRow = z.object({ type: str });
+
+const guestRow = z.object({
+  type: z.enum(['qemu', 'lxc']),
+  id: str,
+  vmid: num,
+  name: str,
+  node: str,
+  status: str,
+  template: bool,
+  tags: str,
+  cpu: num,
+  maxcpu: num,
+  mem: num,
+  maxmem: num,
+  disk: num,
+  maxdisk: num,
+  netin: num,
+  netout: num,
+  diskread: num,
+  diskwrite: num,
+  uptime: num,
+  pool: str,
+  hastate: str,
+  lock: str,
+});
+
+const storageRow = z.object({
+  storage: z.string(),
+  node: str,
+  plugintype: str,
+  content: str,
+  shared: bool,
+  status: str,
+  disk: num,
+  maxdisk: num,
+});
+
+const nodeRow = z.object({
+  node: z.string(),
+  status: str,
+  cpu: num,
+  maxcpu: num,
+  mem: num,
+  maxmem: num,
+  disk: num,
+  maxdisk: num,
+  uptime: num,
+});
+
+/** PVE tags are `;`-separated; older versions and hand edits also use `,` or spaces. */
+export function splitTags(tags: string | undefined): string[] {
+  return tags === undefined ? [] : tags.split(/[;,\s]+/).filter((t) => t !== '');
+}
+
+/** `vmid` as an integer, falling back to the `qemu/123` id. */
+function vmidOf(vmid: number | undefined, id: string | undefined): number | undefined {
+  if (vmid !== undefined) return Number.isInteger(vmid) && vmid > 0 ? vmid : undefined;
+  const m = id === undefined ? null : /^(?:qemu|lxc)\/(\d+)$/.exec(id);
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}
+
+export function toGuest(r: z.output<typeof guestRow>): PveGuest | undefined {
+  const vmid = vmidOf(r.vmid, r.id);
+  if (vmid === undefined) return undefined;
+  return {
+    vmid,
+    type: r.type,
+    name: r.name,
+    node: r.node,
+    status: r.status,
+    template: r.template,
+    tags: splitTags(r.tags),
+    cpu: r.cpu,
+    maxcpu: r.maxcpu,
+    mem: r.mem,
+    maxmem: r.maxmem,
+    disk: r.type === 'qemu' ? undefined : r.disk,
+    maxdisk: r.maxdisk,
+    netin: r.netin,
+    netout: r.netout,
+    diskread: r.diskread,
+    diskwrite: r.diskwrite,
+    uptime: r.uptime,
+    pool: r.pool,
+    hastate: r.hastate,
+    lock: r.lock,
+  };
+}
+
+/**
+ * `/cluster/resources` (optionally `?type=vm`). Pool, SDN, network and unknown entries are skipped,
+ * as are entries too broken to identify; only a non-array payload is an error.
+ */
+export function parseClusterResources(input: unknown): Result<ClusterResources> {
+  const rows = rowsOf(input, 'cluster/resources');
+  if (!rows.ok) return rows;
+  const out: ClusterResources = { guests: [], storages: [], nodes: [] };
+  for (const row of rows.value) {
+    const t = typeRow.safeParse(row);
+    if (!t.success) continue;
+    switch (t.data.type) {
+      case 'qemu':
+      case 'lxc': {
+        const g = guestRow.safeParse(row);
+        const guest = g.success ? toGuest(g.data) : undefined;
+        if (guest !== undefined) out.guests.push(guest);
+        break;
+      }
+      case 'storage': {
+        const s = storageRow.safeParse(row);
+        if (s.success) out.storages.push({ ...s.data, content: splitList(s.data.content) });
+        break;
+      }
+      case 'node': {
+        const n = nodeRow.safeParse(row);
+        if (n.success) out.nodes.push(n.data);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return ok(out);
+}
