@@ -171,6 +171,27 @@ export const configSchema = z.strictObject({
       use_pve_certificate: z.boolean().default(false),
     })
     .prefault({}),
+  pve: z
+    .strictObject({
+      /** `auto`: the API when `pve.api` is set, else `pvesh` (quietly absent off Proxmox). */
+      mode: z.enum(['auto', 'pvesh', 'api']).default('auto'),
+      /** `node` reports this node's guests only, so N exporters never report a guest N times. */
+      scope: z.enum(['node', 'cluster']).default('node'),
+      api: z
+        .strictObject({
+          /** `https://host:8006` */
+          url: z.url(),
+          /** `user@realm!tokenname` */
+          token_id: z.string().min(1),
+          token_secret: z.string().min(1),
+          verify_tls: z.boolean().default(true),
+          ca_file: z.string().min(1).optional(),
+          /** SHA-256 of the server certificate: pins it instead of checking the chain. */
+          fingerprint: z.string().min(1).optional(),
+        })
+        .optional(),
+    })
+    .prefault({}),
   /** A Prometheus exporter-toolkit web config file (tls_server_config, basic_auth_users). */
   web_config_file: z.string().min(1).optional(),
   http: z
@@ -201,6 +222,9 @@ const ENV: Record<string, (value: string) => Record<string, unknown>> = {
   PROXMON_ADMIN_USER: (v) => ({ auth: { bootstrap_admin: { username: v } } }),
   PROXMON_ADMIN_PASSWORD: (v) => ({ auth: { bootstrap_admin: { password: v } } }),
   PROXMON_TRUSTED_PROXIES: (v) => ({ auth: { trusted_proxies: list(v) } }),
+  PROXMON_PVE_API_URL: (v) => ({ pve: { api: { url: v } } }),
+  PROXMON_PVE_TOKEN_ID: (v) => ({ pve: { api: { token_id: v } } }),
+  PROXMON_PVE_TOKEN_SECRET: (v) => ({ pve: { api: { token_secret: v } } }),
   PROXMON_PROCFS: (v) => ({ paths: { procfs: v } }),
   PROXMON_SYSFS: (v) => ({ paths: { sysfs: v } }),
   PROXMON_ROOTFS: (v) => ({ paths: { rootfs: v } }),

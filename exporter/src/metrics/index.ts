@@ -12,6 +12,7 @@ import * as kernel from './kernel.js';
 import * as latency from './latency.js';
 import * as netstat from './netstat.js';
 import * as network from './network.js';
+import * as pve from './pve.js';
 import * as scheduler from './scheduler.js';
 import * as sensors from './sensors.js';
 import * as smart from './smart.js';
@@ -35,6 +36,7 @@ export const metricNamesByArea = {
   zfs: zfs.metricNames,
   ups: ups.metricNames,
   ipmi: ipmi.metricNames,
+  pve: pve.metricNames,
   auth: auth.metricNames,
 } as const;
 
@@ -65,6 +67,7 @@ export function registerAllMetrics(
   zfs.registerZfsMetrics(registry, snapshots);
   ups.registerUpsMetrics(registry, snapshots);
   ipmi.registerIpmiMetrics(registry, snapshots);
+  pve.registerPveMetrics(registry, snapshots);
   smart.registerSmartMetrics(registry, snapshots, { attributes: options.smartAttributes });
   return { auth: auth.registerAuthMetrics(registry, snapshots) };
 }

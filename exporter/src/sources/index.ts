@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { ConfigError, type Config } from '../config.js';
+import { createApiClient, createPveshClient, type PveClient } from '../pve/index.js';
 import type { ScheduledSource } from '../scheduler.js';
 import { createConntrackSource } from './conntrack/index.js';
 import { createCpuSource } from './cpu/index.js';
@@ -18,6 +20,7 @@ import { createMemorySource } from './memory/index.js';
 import { createNetstatSource } from './netstat/index.js';
 import { createNetworkSource } from './network/index.js';
 import { createPressureSource } from './pressure/index.js';
+import { createPveSource } from './pve/index.js';
 import { createSchedstatSource } from './schedstat/index.js';
 import { createSensorsSource } from './sensors/index.js';
 import { createSmartSource } from './smart/index.js';
@@ -25,7 +28,7 @@ import { createSockstatSource } from './sockstat/index.js';
 import { createSoftirqsSource } from './softirqs/index.js';
 import { createSoftnetSource } from './softnet/index.js';
 import { createVmstatSource } from './vmstat/index.js';
-import type { Source } from './source.js';
+import type { Source, SourceContext } from './source.js';
 import { createUpsSource } from './ups/index.js';
 import { createZpoolSource } from './zpool/index.js';
 
@@ -82,7 +85,33 @@ function allSources(config: Config): Source[] {
     createIpmiSource(),
     createInventorySource(),
     createFail2banSource({ jail: config.auth.fail2ban_jail, socket: config.auth.fail2ban_socket }),
+    createPveSource({
+      client: pveClient(config),
+      scope: config.pve.scope,
+      hostname: hostname(),
+      requirePvesh: config.pve.mode === 'pvesh',
+    }),
   ];
+}
+
+/** API mode (or auto with `pve.api` set) shares one client and its connections; pvesh uses the tool overrides. */
+function pveClient(config: Config): (ctx: SourceContext) => PveClient {
+  const { mode, api } = config.pve;
+  if (mode === 'api' && api === undefined)
+    throw new ConfigError('invalid config: pve.api: required when pve.mode is api');
+  if (mode === 'pvesh' || api === undefined) return (ctx) => createPveshClient(ctx.exec);
+  let client: PveClient;
+  try {
+    client = createApiClient({
+      baseUrl: api.url,
+      tokenId: api.token_id,
+      tokenSecret: api.token_secret,
+      tls: { verify: api.verify_tls, caFile: api.ca_file, fingerprint: api.fingerprint },
+    });
+  } catch (err) {
+    throw new ConfigError(`invalid config: pve.api: ${(err as Error).message}`);
+  }
+  return () => client;
 }
 
 /** The enabled sources with their cadence and deadline, config overrides applied. */
