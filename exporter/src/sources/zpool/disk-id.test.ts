@@ -66,6 +66,11 @@ describe('vdevDiskIds', () => {
     expect(vdevDiskIds('nvme0n1p3', LINKS)).toEqual(nvme);
   });
 
+  it('treats names that are Object.prototype keys as plain names', () => {
+    expect(vdevDiskIds('toString', {})).toBeUndefined();
+    expect(vdevDiskIds('constructor', { __proto__: 'x' })).toBeUndefined();
+  });
+
   it('never throws on random names and links', () => {
     fc.assert(
       fc.property(fc.string(), fc.dictionary(fc.string(), fc.string()), (name, links) => {

@@ -67,7 +67,9 @@ export function vdevDiskIds(
   const name = wholeDisk(basename(vdevName.trim()));
   if (name === '') return undefined;
   const found = fromName(name);
-  const target = byIdLinks[name] ?? (/^[a-z]+[a-z0-9]*$/.test(name) ? name : undefined);
+  // Own keys only: a vdev called `toString` must not find Object.prototype's.
+  const linked = Object.hasOwn(byIdLinks, name) ? byIdLinks[name] : undefined;
+  const target = linked ?? (/^[a-z]+[a-z0-9]*$/.test(name) ? name : undefined);
   if (target !== undefined && (found.wwn === undefined || found.serial === undefined)) {
     const device = wholeDisk(basename(target));
     for (const [link, to] of Object.entries(byIdLinks)) {
