@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExec, type Exec } from '../exec.js';
+import { isAlive, waitFor } from '../../test-support/tools.js';
 import { readText } from '../read.js';
 import { fail, ok, type SourceContext } from '../source.js';
 import { createFilesystemsSource } from './index.js';
@@ -47,24 +48,6 @@ function context(
   return ctx;
 }
 
-function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
-}
-
 describe('filesystems source through real stat processes', () => {
   it('kills a hung stat at its deadline, keeps the other mounts and backs the hung one off', async () => {
     const paths = hostTree([
@@ -100,7 +83,7 @@ describe('filesystems source through real stat processes', () => {
 
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(pid).toBeGreaterThan(1);
-    expect(await waitUntil(() => isGone(pid), 2000)).toBe(true);
+    await waitFor(() => !isAlive(pid), 2000); // throws if the hung tool outlives its kill
 
     // Backed off: the next round does not start another stat on it.
     rmSync(pidFile);

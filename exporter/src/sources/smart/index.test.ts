@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExec } from '../exec.js';
+import { isAlive, waitFor } from '../../test-support/tools.js';
 import { readText } from '../read.js';
 import type { SourceContext } from '../source.js';
 import { createSmartSource, type SmartOptions, type SmartSnapshot } from './index.js';
@@ -209,7 +210,7 @@ describe('smart source through a stand-in smartctl', () => {
     });
     const pid = Number(readFileSync(pidFile, 'utf8').trim());
     expect(pid).toBeGreaterThan(1);
-    expect(await waitUntil(() => isGone(pid), 2000)).toBe(true);
+    await waitFor(() => !isAlive(pid), 2000); // throws if the hung tool outlives its kill
 
     // Backed off: the next two rounds start no smartctl on it; the third tries again.
     for (const round of [1, 2]) {
@@ -317,21 +318,3 @@ describe('smart source through a stand-in smartctl', () => {
     });
   });
 });
-
-function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
-}
