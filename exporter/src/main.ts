@@ -23,7 +23,7 @@ import { createMetricsRenderer } from './metrics/render.js';
 import { createScheduler } from './scheduler.js';
 import { SnapshotCache } from './snapshots.js';
 import { createExec } from './sources/exec.js';
-import { buildSources } from './sources/index.js';
+import { buildSources, createPveAccessFromConfig } from './sources/index.js';
 import { readText } from './sources/read.js';
 import { openStore } from './store/db.js';
 import { syncDiskRegistry } from './store/disks.js';
@@ -55,9 +55,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     });
   const web = config.web_config_file ? loadWebConfig(config.web_config_file) : undefined;
   const tls = resolveTlsFiles(config.tls, web);
-  const scheduled = buildSources(config);
-  const db = openStore(config.data_dir);
   const exec = createExec(config.tools);
+  const pve = createPveAccessFromConfig(config, exec);
+  const scheduled = buildSources(config, { pve });
+  const db = openStore(config.data_dir);
 
   try {
     const snapshots = new SnapshotCache();
@@ -139,6 +140,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         await closed;
         clearTimeout(grace);
         await scheduler.stop();
+        pve.client.close();
         db.close();
         logger.info('proxmon stopped');
       })());
@@ -150,6 +152,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     };
     return { port, server, stop, reloadTls };
   } catch (err) {
+    pve.client.close();
     db.close();
     throw err;
   }

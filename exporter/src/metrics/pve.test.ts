@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, createPveshClient, type PveClient } from '../pve/index.js';
+import { createApiClient, createPveAccess, createPveshClient, type PveClient } from '../pve/index.js';
 import { startFakePveApi, type FakePveApi } from '../pve/fixtures/api-server.js';
 import { SnapshotCache } from '../snapshots.js';
 import { createExec } from '../sources/exec.js';
@@ -28,8 +28,8 @@ afterAll(async () => {
   await server.close();
 });
 
-async function collect(client: () => PveClient): Promise<PveSnapshot> {
-  const source = createPveSource({ client, hostname: 'pve.lab.example' });
+async function collect(client: PveClient): Promise<PveSnapshot> {
+  const source = createPveSource(createPveAccess({ client, hostname: 'pve.lab.example' }));
   const r = await source.collect(sourceContext());
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
@@ -45,8 +45,8 @@ async function render(value: PveSnapshot | undefined): Promise<string[]> {
   return (await registry.metrics()).split('\n').filter((l) => l !== '');
 }
 
-const viaPvesh = () => collect(() => createPveshClient(createExec({ pvesh: pveshRecorded })));
-const viaApi = () => collect(() => apiClient);
+const viaPvesh = () => collect(createPveshClient(createExec({ pvesh: pveshRecorded })));
+const viaApi = () => collect(apiClient);
 
 describe('PVE metrics', () => {
   it('renders the recorded PVE 9.2 node through pvesh', async () => {

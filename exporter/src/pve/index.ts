@@ -3,3 +3,4 @@ export type { PveClient, PveParams, PveRequestOptions } from './client.js';
 export { createPveshClient } from './pvesh.js';
 export { createApiClient, type PveApiOptions } from './api.js';
 export { normalizeFingerprint } from './tls.js';
+export { createPveAccess, type PveAccess, type PveAccessOptions, type PveScope } from './access.js';

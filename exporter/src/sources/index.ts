@@ -1,6 +1,12 @@
 import { hostname } from 'node:os';
 import { ConfigError, type Config } from '../config.js';
-import { createApiClient, createPveshClient, type PveClient } from '../pve/index.js';
+import {
+  createApiClient,
+  createPveAccess,
+  createPveshClient,
+  type PveAccess,
+  type PveClient,
+} from '../pve/index.js';
 import type { ScheduledSource } from '../scheduler.js';
 import { createConntrackSource } from './conntrack/index.js';
 import { createCpuSource } from './cpu/index.js';
@@ -28,12 +34,13 @@ import { createSockstatSource } from './sockstat/index.js';
 import { createSoftirqsSource } from './softirqs/index.js';
 import { createSoftnetSource } from './softnet/index.js';
 import { createVmstatSource } from './vmstat/index.js';
-import type { Source, SourceContext } from './source.js';
+import { createExec, type Exec } from './exec.js';
+import type { Source } from './source.js';
 import { createUpsSource } from './ups/index.js';
 import { createZpoolSource } from './zpool/index.js';
 
 /** Every source proxmon knows: adding one is a folder plus a line here. */
-function allSources(config: Config): Source[] {
+function allSources(config: Config, deps: SourceDeps): Source[] {
   const fs = config.filesystems;
   const smart = config.smart;
   return [
@@ -85,38 +92,46 @@ function allSources(config: Config): Source[] {
     createIpmiSource(),
     createInventorySource(),
     createFail2banSource({ jail: config.auth.fail2ban_jail, socket: config.auth.fail2ban_socket }),
-    createPveSource({
-      client: pveClient(config),
-      scope: config.pve.scope,
-      hostname: hostname(),
-      requirePvesh: config.pve.mode === 'pvesh',
-    }),
+    createPveSource(deps.pve),
   ];
 }
 
-/** API mode (or auto with `pve.api` set) shares one client and its connections; pvesh uses the tool overrides. */
-function pveClient(config: Config): (ctx: SourceContext) => PveClient {
-  const { mode, api } = config.pve;
+/**
+ * The PVE access every PVE source and route shares. API mode (or auto with `pve.api` set) holds one
+ * client and its connections; pvesh runs through the tool overrides. Bad API settings are a ConfigError.
+ */
+export function createPveAccessFromConfig(config: Config, exec: Exec, host = hostname()): PveAccess {
+  const { mode, api, scope } = config.pve;
   if (mode === 'api' && api === undefined)
     throw new ConfigError('invalid config: pve.api: required when pve.mode is api');
-  if (mode === 'pvesh' || api === undefined) return (ctx) => createPveshClient(ctx.exec);
   let client: PveClient;
   try {
-    client = createApiClient({
-      baseUrl: api.url,
-      tokenId: api.token_id,
-      tokenSecret: api.token_secret,
-      tls: { verify: api.verify_tls, caFile: api.ca_file, fingerprint: api.fingerprint },
-    });
+    client =
+      mode === 'pvesh' || api === undefined
+        ? createPveshClient(exec)
+        : createApiClient({
+            baseUrl: api.url,
+            tokenId: api.token_id,
+            tokenSecret: api.token_secret,
+            tls: { verify: api.verify_tls, caFile: api.ca_file, fingerprint: api.fingerprint },
+          });
   } catch (err) {
     throw new ConfigError(`invalid config: pve.api: ${(err as Error).message}`);
   }
-  return () => client;
+  return createPveAccess({ client, hostname: host, scope, requirePvesh: mode === 'pvesh' });
+}
+
+/** What sources share with the rest of the process (built once in the composition root). */
+export interface SourceDeps {
+  pve: PveAccess;
 }
 
 /** The enabled sources with their cadence and deadline, config overrides applied. */
-export function buildSources(config: Config): ScheduledSource[] {
-  const sources = allSources(config);
+export function buildSources(config: Config, deps?: SourceDeps): ScheduledSource[] {
+  const sources = allSources(
+    config,
+    deps ?? { pve: createPveAccessFromConfig(config, createExec(config.tools)) },
+  );
   const known = new Set(sources.map((s) => s.name));
   for (const name of Object.keys(config.sources)) {
     if (!known.has(name)) {

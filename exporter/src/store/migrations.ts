@@ -77,4 +77,20 @@ export const migrations: readonly string[] = [
      last_seen INTEGER NOT NULL,
      removed_at INTEGER
    ) STRICT;`,
+  // 4: journal analysis state — where reading stopped, and the log patterns seen over time.
+  `CREATE TABLE kv (
+     key TEXT PRIMARY KEY,        -- e.g. journal_cursor
+     value TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE log_patterns (
+     hash TEXT PRIMARY KEY,       -- first 8 hex of md5(pattern)
+     pattern TEXT NOT NULL,
+     severity TEXT NOT NULL,      -- WARNING or CRITICAL
+     first_seen INTEGER NOT NULL, -- unix ms
+     last_seen INTEGER NOT NULL,
+     count INTEGER NOT NULL,
+     sample TEXT                  -- the last raw line, for the reason text
+   ) STRICT;
+   CREATE INDEX log_patterns_last_seen ON log_patterns (last_seen);`,
 ];

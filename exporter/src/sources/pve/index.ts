@@ -1,4 +1,4 @@
-import { findLocalNode, type PveClient } from '../../pve/index.js';
+import type { PveAccess, PveClient, PveScope } from '../../pve/index.js';
 import {
   parseClusterResources,
   parseClusterStatus,
@@ -11,14 +11,12 @@ import {
   type PveNodeStorage,
   type PveVersion,
 } from '../../pve-model/index.js';
-import { fail, ok, type Result, type Source, type SourceContext } from '../source.js';
+import { ok, type Result, type Source } from '../source.js';
 
 export const PVE_SOURCE = 'pve';
 const TIMEOUT_SECONDS = 10;
 /** Storage status can hang on a dead network storage; it must not take the guests with it. */
 const STORAGE_TIMEOUT_MS = 5000;
-
-export type PveScope = 'node' | 'cluster';
 
 export interface PveSnapshot {
   mode: PveClient['mode'];
@@ -35,54 +33,20 @@ export interface PveSnapshot {
   storages?: PveNodeStorage[] | undefined;
 }
 
-export interface PveSourceOptions {
-  /** The client for this refresh; undefined means PVE is not configured here (`absent`). */
-  client: (ctx: SourceContext) => PveClient | undefined;
-  scope?: PveScope;
-  /** This host's name, matched against `/nodes`. */
-  hostname: string;
-  /**
-   * Whether a missing `pvesh` is a failure (pve.mode: pvesh) rather than the quiet `absent` of a
-   * host that is not a Proxmox node (pve.mode: auto).
-   */
-  requirePvesh?: boolean;
-}
-
 /**
  * Proxmox VE node, cluster, guests and storage, every 15 s: `/cluster/resources?type=vm` once per
  * refresh for all guest counters, plus `/cluster/status`, `/version` and the local node's status
  * and storage, in parallel.
  */
-export function createPveSource(options: PveSourceOptions): Source<PveSnapshot> {
-  const scope = options.scope ?? 'node';
-  let localNode: string | undefined;
-
-  async function findNode(ctx: SourceContext, client: PveClient): Promise<Result<string>> {
-    if (localNode !== undefined) return ok(localNode);
-    const nodes = await client.get<unknown>('/nodes', {}, { signal: ctx.signal });
-    if (!nodes.ok) return nodes;
-    const rows = Array.isArray(nodes.value) ? (nodes.value as Array<{ node: string }>) : [];
-    let found = findLocalNode(rows, options.hostname)?.node;
-    if (found === undefined) {
-      // Over the API from another host the hostname matches nothing: use the node that answered.
-      const status = await client.get<unknown>('/cluster/status', {}, { signal: ctx.signal });
-      const parsed = status.ok ? parseClusterStatus(status.value) : status;
-      if (!parsed.ok) return parsed;
-      found = parsed.value.nodes.find((n) => n.local === true)?.name;
-    }
-    if (found === undefined) return fail('exit', `no PVE node named ${JSON.stringify(options.hostname)}`);
-    return ok((localNode = found));
-  }
-
+export function createPveSource(access: PveAccess): Source<PveSnapshot> {
+  const { client, scope } = access;
   return {
     name: PVE_SOURCE,
     intervalSeconds: 15,
     timeoutSeconds: TIMEOUT_SECONDS,
     async collect(ctx) {
-      const client = options.client(ctx);
-      if (client === undefined) return fail('absent', 'pve: not configured');
-      const node = await findNode(ctx, client);
-      if (!node.ok) return quietWhenAbsent(node, options.requirePvesh === true);
+      const node = await access.localNode(ctx.signal);
+      if (!node.ok) return node;
       const signal = ctx.signal;
       const at = `/nodes/${node.value}`;
       const [resources, cluster, version, status, storage] = await Promise.all([
@@ -118,8 +82,3 @@ export function createPveSource(options: PveSourceOptions): Source<PveSnapshot> 
 
 const then = <T>(r: Result<unknown>, parse: (v: unknown) => Result<T>): Result<T> =>
   r.ok ? parse(r.value) : r;
-
-function quietWhenAbsent<T>(r: Result<T>, requirePvesh: boolean): Result<T> {
-  if (r.ok || r.error.kind !== 'absent' || !requirePvesh) return r;
-  return fail('exit', `${r.error.message} (pve.mode is pvesh)`);
-}
