@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { UNIT_NAME } from './sources/services/index.js';
 
 /** Raised for anything wrong with the configuration; the CLI prints its message and exits 2. */
 export class ConfigError extends Error {
@@ -128,6 +129,12 @@ export const configSchema = z.strictObject({
           }),
         )
         .optional(),
+    })
+    .prefault({}),
+  services: z
+    .strictObject({
+      /** systemd units to watch besides pveproxy, pvedaemon, pvestatd, pve-cluster (and corosync when configured). */
+      units: z.array(z.string().regex(UNIT_NAME, 'a systemd unit name')).default([]),
     })
     .prefault({}),
   gpu: z

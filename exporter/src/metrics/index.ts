@@ -15,6 +15,7 @@ import * as network from './network.js';
 import * as pve from './pve.js';
 import * as scheduler from './scheduler.js';
 import * as sensors from './sensors.js';
+import * as services from './services.js';
 import * as smart from './smart.js';
 import * as ups from './ups.js';
 import * as zfs from './zfs.js';
@@ -36,6 +37,7 @@ export const metricNamesByArea = {
   zfs: zfs.metricNames,
   ups: ups.metricNames,
   ipmi: ipmi.metricNames,
+  services: services.metricNames,
   pve: pve.metricNames,
   auth: auth.metricNames,
 } as const;
@@ -67,6 +69,7 @@ export function registerAllMetrics(
   zfs.registerZfsMetrics(registry, snapshots);
   ups.registerUpsMetrics(registry, snapshots);
   ipmi.registerIpmiMetrics(registry, snapshots);
+  services.registerServicesMetrics(registry, snapshots);
   pve.registerPveMetrics(registry, snapshots);
   smart.registerSmartMetrics(registry, snapshots, { attributes: options.smartAttributes });
   return { auth: auth.registerAuthMetrics(registry, snapshots) };

@@ -8,6 +8,7 @@ import {
   type PveClient,
 } from '../pve/index.js';
 import type { ScheduledSource } from '../scheduler.js';
+import { createAptSource } from './apt/index.js';
 import { createConntrackSource } from './conntrack/index.js';
 import { createCpuSource } from './cpu/index.js';
 import { createDiskstatsSource } from './diskstats/index.js';
@@ -29,6 +30,7 @@ import { createPressureSource } from './pressure/index.js';
 import { createPveSource } from './pve/index.js';
 import { createSchedstatSource } from './schedstat/index.js';
 import { createSensorsSource } from './sensors/index.js';
+import { createServicesSource } from './services/index.js';
 import { createSmartSource } from './smart/index.js';
 import { createSockstatSource } from './sockstat/index.js';
 import { createSoftirqsSource } from './softirqs/index.js';
@@ -93,6 +95,8 @@ function allSources(config: Config, deps: SourceDeps): Source[] {
     createInventorySource(),
     createFail2banSource({ jail: config.auth.fail2ban_jail, socket: config.auth.fail2ban_socket }),
     createPveSource(deps.pve),
+    createServicesSource({ units: config.services.units }),
+    createAptSource(),
   ];
 }
 
