@@ -9,6 +9,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cleanup } from './bench/cleanup.js';
+import { GUESTS, pveshCallsByPath, writeGuestsFixture } from './bench/guests.js';
 import { freePort } from './bench/http-get.js';
 import { killMarkedProcesses, markedEnv } from './bench/marker.js';
 import { measureAlternately, waitForStableSeries, type Measurement } from './bench/measure.js';
@@ -28,6 +29,7 @@ import type { Server } from './bench/server.js';
 const HOST = '127.0.0.1';
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FAKE_BIN = fileURLToPath(new URL('./bench/fake-bin', import.meta.url));
+const PVESH = fileURLToPath(new URL('../tests/fake-bin/pvesh-recorded', import.meta.url));
 /** The sensors source times out after 5 s and runs every 10 s, so its first error lands well within this. */
 const HUNG_SOURCE = 'sensors';
 const HUNG_WAIT_MS = 40_000;
@@ -107,7 +109,8 @@ async function runBench(options: BenchOptions, cleanup: Cleanup): Promise<Check[
   printSetup(options, binary, nodeExporter);
   const healthy = await runHealthyPhase(bench);
   const hung = await runHungPhase(bench, healthy.proxmon);
-  return [...healthy.checks, ...hung];
+  const guests = await runGuestsPhase(bench);
+  return [...healthy.checks, ...hung, ...guests];
 }
 
 /** Phase 1: proxmon with the host's real tools. */
@@ -174,9 +177,59 @@ async function runHungPhase(bench: Bench, healthy: Measurement): Promise<Check[]
   return [...checks, ...targets];
 }
 
-async function launchProxmon(bench: Bench, name: string, pathPrefix?: string): Promise<Server> {
+/** Phase 3: a 3-node cluster with 1000 guests served by the pvesh stand-in, reported in cluster scope. */
+async function runGuestsPhase(bench: Bench): Promise<Check[]> {
+  print(`\n## 3. ${GUESTS} guests\n`);
+  const fx = await writeGuestsFixture(bench.workDir, PVESH);
+  const proxmon = await launchProxmon(bench, 'proxmon-guests', undefined, {
+    PROXMON_CONFIG: fx.config,
+    PVESH_FIXTURES: fx.fixtures,
+    PVESH_ARGS_LOG: fx.callLog,
+  });
+  print(
+    `- a 3-node cluster with ${GUESTS} guests in \`/cluster/resources\`, served by \`tests/fake-bin/pvesh-recorded\`; ` +
+      'pve.scope cluster, the pve source every 5 s',
+  );
+  await settle(proxmon);
+  const [base, ours] = await measure(bench, proxmon);
+  const guests = (ours.metricsText.match(/^proxmon_guest_up\{/gm) ?? []).length;
+  // Stopped first, so no refresh is half-way through its calls when they are counted.
+  await proxmon.stop();
+  const calls = await pveshCallsByPath(fx.callLog);
+  const resources = calls.get('get /cluster/resources') ?? 0;
+  const refreshes = calls.get('get /version') ?? 0;
+  const perGuest = [...calls]
+    .filter(([path]) => /\/(qemu|lxc)\/\d+/.test(path))
+    .reduce((n, [, c]) => n + c, 0);
+  print(`\n${renderComparison(base, ours, 'proxmon')}\n`);
+  print(`- pvesh calls by path: ${[...calls].map(([p, n]) => `\`${p}\` ${n}`).join(', ')}\n`);
+  const checks: Check[] = [
+    {
+      pass: guests === GUESTS,
+      label: `every guest is reported`,
+      detail: `${guests} proxmon_guest_up series`,
+    },
+    {
+      pass: resources === refreshes && resources >= 2,
+      label: 'one /cluster/resources call per pve refresh',
+      detail: `${resources} calls in ${refreshes} refreshes`,
+    },
+    { pass: perGuest === 0, label: 'no per-guest calls for the counters', detail: `${perGuest} calls` },
+    ...checkTargets(ours, base, `${GUESTS}-guest proxmon`),
+  ];
+  print(renderChecks(checks));
+  return checks;
+}
+
+async function launchProxmon(
+  bench: Bench,
+  name: string,
+  pathPrefix?: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<Server> {
   progress(`starting ${name}`);
-  const { options, workDir, env, cleanup } = bench;
+  const { options, workDir, cleanup } = bench;
+  const env = { ...bench.env, ...extraEnv };
   const port = await freePort(HOST);
   const proxmon = await startProxmon({
     name,

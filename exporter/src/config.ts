@@ -184,6 +184,19 @@ export const configSchema = z.strictObject({
       mode: z.enum(['auto', 'pvesh', 'api']).default('auto'),
       /** `node` reports this node's guests only, so N exporters never report a guest N times. */
       scope: z.enum(['node', 'cluster']).default('node'),
+      /** Guest-agent filesystem usage for VMs (PVE reports 0 for them): one short call per running VM. */
+      guest_agent: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          timeout_seconds: z.number().positive().max(30).default(3),
+          concurrency: z.number().int().min(1).max(32).default(4),
+          backoff_seconds: z.number().int().min(0).default(600),
+          config_ttl_seconds: z.number().int().min(0).default(600),
+        })
+        .prefault({}),
+      backups: z
+        .strictObject({ storage_timeout_seconds: z.number().positive().max(300).default(20) })
+        .prefault({}),
       api: z
         .strictObject({
           /** `https://host:8006` */

@@ -11,6 +11,8 @@ import { ConfigError, type Config } from './config.js';
 import { createApp } from './http/app.js';
 import { createAuthRouter } from './http/auth.js';
 import { createHardwareRouter } from './http/hardware.js';
+import { createPveRouter } from './http/pve.js';
+import { createVmsRouter } from './http/vms.js';
 import { authenticate } from './http/authenticate.js';
 import { securityHeaders } from './http/headers.js';
 import { metricsGuard } from './http/metrics-guard.js';
@@ -27,6 +29,7 @@ import { buildSources, createPveAccessFromConfig } from './sources/index.js';
 import { readText } from './sources/read.js';
 import { openStore } from './store/db.js';
 import { syncDiskRegistry } from './store/disks.js';
+import { PVE_BACKUPS_SOURCE, type PveBackupsSnapshot } from './sources/pve/index.js';
 import { SMART_SOURCE, type SmartSnapshot } from './sources/smart/index.js';
 import { version } from './version.js';
 
@@ -97,6 +100,21 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         createSecurityRouter({ audit: auth.audit, limiter: auth.limiter, bans, jail, exec }),
         createStorageRouter({ snapshots, db }),
         createHardwareRouter({ snapshots }),
+        createVmsRouter({
+          pve,
+          snapshots,
+          audit: auth.audit,
+          lastBackup: (vmid) =>
+            snapshots.latest<PveBackupsSnapshot>(PVE_BACKUPS_SOURCE)?.lastBackup.get(vmid),
+        }),
+        createPveRouter({
+          pve,
+          snapshots,
+          backups: {
+            source: PVE_BACKUPS_SOURCE,
+            latest: () => snapshots.latest<PveBackupsSnapshot>(PVE_BACKUPS_SOURCE),
+          },
+        }),
       ],
       bodyLimit: config.http.body_limit,
       version,

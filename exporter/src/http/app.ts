@@ -79,7 +79,7 @@ export function createApp({
       return next(errors.forbidden('this needs the read scope'));
     res.json(openapi);
   });
-  for (const r of routers) api.use(r.base.replace(/^\/api/, ''), r.router);
+  for (const r of routers) api.use(r.base.replace(/^\/api/, '') || '/', r.router);
   app.use('/api', api);
 
   app.use((req, _res, next) => next(errors.notFound(`no route ${req.method} ${req.path}`)));

@@ -24,6 +24,9 @@ export const errors = {
   payloadTooLarge: (limit: string) => new ApiError(413, 'payload_too_large', `request body exceeds ${limit}`),
   unsupportedMediaType: (message: string) => new ApiError(415, 'unsupported_media_type', message),
   unavailable: (message: string) => new ApiError(503, 'unavailable', message),
+  /** A Proxmox VE call failed (its reason is in the message). */
+  upstream: (message: string) => new ApiError(502, 'pve_error', message),
+  upstreamTimeout: (message: string) => new ApiError(504, 'pve_timeout', message),
   internal: () => new ApiError(500, 'internal_error', 'internal error; see the exporter log'),
 } as const;
 

@@ -1,7 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { SensorChip } from '../sources/hwmon/types.js';
-import { pickSensorChips } from '../metrics/sensors.js';
+import { cpuTemperature, pickSensorChips } from '../metrics/sensors.js';
+
+/** @deprecated import from metrics/sensors.js */
+export { cpuTemperature };
 import type { SnapshotReader } from '../snapshots.js';
 import type { CpuSnapshot } from '../sources/cpu/index.js';
 import type { HostInfo } from '../sources/hostinfo/index.js';
@@ -32,20 +34,6 @@ export const systemResponse = z.object({
   /** Unknown values are null rather than guessed; this says which sources had nothing fresh. */
   stale_sources: z.array(z.string()),
 });
-
-/** Chips that measure the CPU package or cores, best first; ACPI's zone is the fallback. */
-const CPU_CHIPS = [/^(coretemp|k10temp|zenpower|cpu_thermal|soc_thermal)/, /^acpitz/];
-
-export function cpuTemperature(chips: readonly SensorChip[]): number | null {
-  for (const pattern of CPU_CHIPS) {
-    const temps = chips
-      .filter((c) => pattern.test(c.chip))
-      .flatMap((c) => c.temperatures.map((t) => t.celsius))
-      .filter((t): t is number => t !== undefined);
-    if (temps.length) return Math.max(...temps);
-  }
-  return null;
-}
 
 export function createSystemRouter(snapshots: SnapshotReader): ApiRouter {
   const api = new ApiRouter('/api/system', Router(), 'system');

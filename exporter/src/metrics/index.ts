@@ -13,6 +13,8 @@ import * as latency from './latency.js';
 import * as netstat from './netstat.js';
 import * as network from './network.js';
 import * as pve from './pve.js';
+import * as pveBackups from './pve-backups.js';
+import * as pveTasks from './pve-tasks.js';
 import * as scheduler from './scheduler.js';
 import * as sensors from './sensors.js';
 import * as services from './services.js';
@@ -39,6 +41,8 @@ export const metricNamesByArea = {
   ipmi: ipmi.metricNames,
   services: services.metricNames,
   pve: pve.metricNames,
+  pve_tasks: pveTasks.metricNames,
+  pve_backups: pveBackups.metricNames,
   auth: auth.metricNames,
 } as const;
 
@@ -71,6 +75,8 @@ export function registerAllMetrics(
   ipmi.registerIpmiMetrics(registry, snapshots);
   services.registerServicesMetrics(registry, snapshots);
   pve.registerPveMetrics(registry, snapshots);
+  pveTasks.registerPveTaskMetrics(registry, snapshots);
+  pveBackups.registerPveBackupMetrics(registry, snapshots);
   smart.registerSmartMetrics(registry, snapshots, { attributes: options.smartAttributes });
   return { auth: auth.registerAuthMetrics(registry, snapshots) };
 }

@@ -5,6 +5,11 @@ import { createApiClient, createPveAccess, createPveshClient, type PveClient } f
 import { startFakePveApi, type FakePveApi } from '../pve/fixtures/api-server.js';
 import { SnapshotCache } from '../snapshots.js';
 import { createExec } from '../sources/exec.js';
+import {
+  createPveGuestAgentSource,
+  PVE_GUEST_AGENT_SOURCE,
+  type PveGuestAgentSnapshot,
+} from '../sources/pve/guest-agent.js';
 import { createPveSource, type PveSnapshot } from '../sources/pve/index.js';
 import { sourceContext } from '../test-support/source-context.js';
 import { metricNames, registerPveMetrics } from './pve.js';
@@ -35,10 +40,19 @@ async function collect(client: PveClient): Promise<PveSnapshot> {
   return r.value;
 }
 
-async function render(value: PveSnapshot | undefined): Promise<string[]> {
+async function collectAgent(client: PveClient): Promise<PveGuestAgentSnapshot> {
+  const source = createPveGuestAgentSource(createPveAccess({ client, hostname: 'pve.lab.example' }));
+  const r = await source.collect(sourceContext());
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
+async function render(value: PveSnapshot | undefined, agent?: PveGuestAgentSnapshot): Promise<string[]> {
   const cache = new SnapshotCache(() => 0);
   cache.register('pve', 45_000);
+  cache.register(PVE_GUEST_AGENT_SOURCE, 180_000);
   if (value) cache.recordSuccess('pve', value, 0.01);
+  if (agent) cache.recordSuccess(PVE_GUEST_AGENT_SOURCE, agent, 0.01);
   const registry = new Registry();
   registerPveMetrics(registry, cache);
   expect((await registry.getMetricsAsJSON()).map((m) => m.name)).toEqual([...metricNames]);
@@ -106,6 +120,22 @@ describe('PVE metrics', () => {
     const pvesh = await render(a);
     expect(pvesh.length).toBeGreaterThan(60);
     expect(await render(b)).toEqual(pvesh);
+  });
+
+  it('fills VM disk usage from the guest agent, identical through pvesh and the API', async () => {
+    const pveshClient = createPveshClient(createExec({ pvesh: pveshRecorded }));
+    const [snap, viaPveshAgent, viaApiAgent] = await Promise.all([
+      viaPvesh(),
+      collectAgent(pveshClient),
+      collectAgent(apiClient),
+    ]);
+    const lines = await render(snap, viaPveshAgent);
+    expect(await render(snap, viaApiAgent)).toEqual(lines);
+    // 211's agent answered; 212's did not (absent, never 0); the container keeps PVE's value.
+    expect(lines.filter((l) => l.startsWith('proxmon_guest_disk_used_bytes'))).toEqual([
+      'proxmon_guest_disk_used_bytes{vmid="120"} 0',
+      'proxmon_guest_disk_used_bytes{vmid="211"} 7737305088',
+    ]);
   });
 
   it('emits nothing without a snapshot', async () => {

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type { PveGuest, PveNodeStorage } from '../pve-model/index.js';
 import { nodesOnline } from '../pve-model/index.js';
 import type { SnapshotReader } from '../snapshots.js';
+import { PVE_GUEST_AGENT_SOURCE, type PveGuestAgentSnapshot } from '../sources/pve/guest-agent.js';
 import { PVE_SOURCE, type PveSnapshot } from '../sources/pve/index.js';
 import { snapshotCounter, snapshotGauge } from './define.js';
 
@@ -124,11 +125,19 @@ export function registerPveMetrics(registry: Registry, snapshots: SnapshotReader
   perGuest('gauge', 'proxmon_guest_cpus', 'CPUs allocated to the guest', (g) => g.maxcpu);
   perGuest('gauge', 'proxmon_guest_memory_used_bytes', 'Memory the guest uses', (g) => g.mem);
   perGuest('gauge', 'proxmon_guest_memory_max_bytes', 'Memory allocated to the guest', (g) => g.maxmem);
-  perGuest(
-    'gauge',
-    'proxmon_guest_disk_used_bytes',
-    'Root disk space used (containers); absent for VMs, where PVE always reports 0',
-    (g) => g.disk,
+  snapshotGauge(
+    registry,
+    {
+      name: 'proxmon_guest_disk_used_bytes',
+      help: 'Disk space used: containers as PVE reports it, VMs from the guest agent (opt-in); absent for VMs without agent data',
+      labelNames: ['vmid'],
+    },
+    (emit) => {
+      // PVE reports 0 for every VM; only the guest agent knows.
+      const agent = snapshots.latest<PveGuestAgentSnapshot>(PVE_GUEST_AGENT_SOURCE)?.disks;
+      for (const g of guests())
+        emit({ vmid: g.vmid }, g.type === 'qemu' ? agent?.get(g.vmid)?.usedBytes : g.disk);
+    },
   );
   perGuest('gauge', 'proxmon_guest_disk_size_bytes', 'Size of the root disk of the guest', (g) => g.maxdisk);
   perGuest(

@@ -30,6 +30,20 @@ export function pickSensorChips(snapshots: SnapshotReader): SensorChip[] {
   return snapshots.latest<SensorChipsSnapshot>('hwmon')?.chips ?? [];
 }
 
+/** Chips that measure the CPU package or cores, best first; ACPI's zone is the fallback. */
+const CPU_CHIPS = [/^(coretemp|k10temp|zenpower|cpu_thermal|soc_thermal)/, /^acpitz/];
+
+export function cpuTemperature(chips: readonly SensorChip[]): number | null {
+  for (const pattern of CPU_CHIPS) {
+    const temps = chips
+      .filter((c) => pattern.test(c.chip))
+      .flatMap((c) => c.temperatures.map((t) => t.celsius))
+      .filter((t): t is number => t !== undefined);
+    if (temps.length) return Math.max(...temps);
+  }
+  return null;
+}
+
 type Labels = 'chip' | 'sensor';
 
 export function registerSensorMetrics(registry: Registry, snapshots: SnapshotReader): void {

@@ -2,8 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lastBackupByGuest, parseBackups } from './backups.js';
 import { parseClusterStatus } from './cluster-status.js';
+import { parseGuestFsinfo } from './guest-fsinfo.js';
 import { parseHaStatus } from './ha.js';
 import { parseNodeStatus } from './node-status.js';
+import { parseNotBackedUp } from './not-backed-up.js';
+import { parseNodeQemu, parseQemuConfig } from './qemu-config.js';
 import { parseReplication } from './replication.js';
 import { parseClusterResources } from './resources.js';
 import { parseNodeStorage } from './storage.js';
@@ -21,6 +24,10 @@ const parsers = {
   parseHaStatus,
   parseBackups,
   parseReplication,
+  parseQemuConfig,
+  parseNodeQemu,
+  parseGuestFsinfo,
+  parseNotBackedUp,
 };
 
 /** A Result is either ok or a parse error with a message; nothing else. */

@@ -30,3 +30,19 @@ export { parseHaStatus, type PveHaEntry } from './ha.js';
 export { parseBackups, lastBackupByGuest, type PveBackup } from './backups.js';
 export { parseReplication, type PveReplication } from './replication.js';
 export { syntheticClusterResources } from './synthetic.js';
+export {
+  parseQemuConfig,
+  parseAgentOption,
+  parsePveBool,
+  parseNodeQemu,
+  type PveAgentOption,
+  type PveQemuConfig,
+  type PveNodeQemu,
+} from './qemu-config.js';
+export {
+  parseGuestFsinfo,
+  summarizeGuestFilesystems,
+  type GuestFilesystem,
+  type GuestDiskUsage,
+} from './guest-fsinfo.js';
+export { parseNotBackedUp, type PveNotBackedUp } from './not-backed-up.js';

@@ -27,7 +27,12 @@ import { createMemorySource } from './memory/index.js';
 import { createNetstatSource } from './netstat/index.js';
 import { createNetworkSource } from './network/index.js';
 import { createPressureSource } from './pressure/index.js';
-import { createPveSource } from './pve/index.js';
+import {
+  createPveBackupsSource,
+  createPveGuestAgentSource,
+  createPveSource,
+  createPveTasksSource,
+} from './pve/index.js';
 import { createSchedstatSource } from './schedstat/index.js';
 import { createSensorsSource } from './sensors/index.js';
 import { createServicesSource } from './services/index.js';
@@ -95,6 +100,18 @@ function allSources(config: Config, deps: SourceDeps): Source[] {
     createInventorySource(),
     createFail2banSource({ jail: config.auth.fail2ban_jail, socket: config.auth.fail2ban_socket }),
     createPveSource(deps.pve),
+    createPveTasksSource(deps.pve),
+    createPveBackupsSource(deps.pve, { storageTimeoutMs: config.pve.backups.storage_timeout_seconds * 1000 }),
+    ...(config.pve.guest_agent.enabled
+      ? [
+          createPveGuestAgentSource(deps.pve, {
+            timeoutMs: config.pve.guest_agent.timeout_seconds * 1000,
+            concurrency: config.pve.guest_agent.concurrency,
+            backoffSeconds: config.pve.guest_agent.backoff_seconds,
+            configTtlSeconds: config.pve.guest_agent.config_ttl_seconds,
+          }),
+        ]
+      : []),
     createServicesSource({ units: config.services.units }),
     createAptSource(),
   ];

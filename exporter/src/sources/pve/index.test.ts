@@ -143,7 +143,7 @@ describe('pve config', () => {
   it('defaults to auto and node scope, takes the API from the environment, and rejects api mode without it', async () => {
     const { loadConfig, validate } = await import('../../config.js');
     const { buildSources } = await import('../index.js');
-    expect(validate({}, 'test').pve).toEqual({ mode: 'auto', scope: 'node' });
+    expect(validate({}, 'test').pve).toMatchObject({ mode: 'auto', scope: 'node', guest_agent: { enabled: false } });
     const env = loadConfig(
       {
         PROXMON_PVE_API_URL: 'https://pve.example:8006',

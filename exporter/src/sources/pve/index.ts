@@ -82,3 +82,23 @@ export function createPveSource(access: PveAccess): Source<PveSnapshot> {
 
 const then = <T>(r: Result<unknown>, parse: (v: unknown) => Result<T>): Result<T> =>
   r.ok ? parse(r.value) : r;
+
+// The other PVE sources, each on its own schedule so a slow part never delays the guest counters.
+export {
+  createPveTasksSource,
+  PVE_TASKS_SOURCE,
+  type PveTasksOptions,
+  type PveTasksSnapshot,
+} from './tasks.js';
+export {
+  createPveBackupsSource,
+  PVE_BACKUPS_SOURCE,
+  type PveBackupsOptions,
+  type PveBackupsSnapshot,
+} from './backups.js';
+export {
+  createPveGuestAgentSource,
+  PVE_GUEST_AGENT_SOURCE,
+  type PveGuestAgentOptions,
+  type PveGuestAgentSnapshot,
+} from './guest-agent.js';
