@@ -93,4 +93,69 @@ export const migrations: readonly string[] = [
      sample TEXT                  -- the last raw line, for the reason text
    ) STRICT;
    CREATE INDEX log_patterns_last_seen ON log_patterns (last_seen);`,
+  // 5: health persistence — errors deduplicated by key (one unresolved row per key, resolved rows kept
+  // for history until retention), the events log, dismissal defaults per category, threshold overrides,
+  // and storage/interface exclusions. Times are unix ms; only health/store writes these tables.
+  `CREATE TABLE health_errors (
+     id INTEGER PRIMARY KEY,
+     error_key TEXT NOT NULL,
+     category TEXT NOT NULL,
+     check_name TEXT NOT NULL,
+     severity TEXT NOT NULL CHECK (severity IN ('INFO', 'WARNING', 'CRITICAL')),
+     reason TEXT NOT NULL,
+     details TEXT,                -- JSON object, or NULL
+     resource_kind TEXT,          -- details.resource, for vanished-resource cleanup and exclusions
+     resource_id TEXT,
+     first_seen INTEGER NOT NULL,
+     last_seen INTEGER NOT NULL,
+     occurrences INTEGER NOT NULL CHECK (occurrences >= 1),
+     persistent_at INTEGER,       -- when it reached the persistent count (the event fires once)
+     acknowledged_at INTEGER,     -- dismissed when set; expires at acknowledged_at + dismiss_hours
+     acknowledged_by TEXT,
+     dismiss_hours INTEGER CHECK (dismiss_hours IS NULL OR dismiss_hours > 0), -- NULL = permanent
+     dismiss_source TEXT CHECK (dismiss_source IN ('explicit', 'default', 'auto')),
+     resolved_at INTEGER,
+     resolution TEXT CHECK (resolution IN ('auto', 'vanished', 'excluded')),
+     CHECK (last_seen >= first_seen),
+     CHECK ((acknowledged_at IS NULL) = (dismiss_source IS NULL)),
+     CHECK ((resolved_at IS NULL) = (resolution IS NULL)),
+     CHECK (resolved_at IS NULL OR resolved_at >= last_seen)
+   ) STRICT;
+   CREATE UNIQUE INDEX health_errors_open_key ON health_errors (error_key) WHERE resolved_at IS NULL;
+   CREATE INDEX health_errors_open_category ON health_errors (category, severity) WHERE resolved_at IS NULL;
+   CREATE INDEX health_errors_open_resource ON health_errors (resource_kind, resource_id)
+     WHERE resolved_at IS NULL;
+   CREATE INDEX health_errors_resolved_at ON health_errors (resolved_at) WHERE resolved_at IS NOT NULL;
+   CREATE INDEX health_errors_key ON health_errors (error_key, id);
+   CREATE TABLE health_events (
+     id INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     type TEXT NOT NULL,          -- new, escalated, downgraded, retriggered, auto_dismissed, resolved, ...
+     error_key TEXT NOT NULL,
+     category TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     data TEXT NOT NULL           -- JSON: the rest of the event
+   ) STRICT;
+   CREATE INDEX health_events_at ON health_events (at);
+   CREATE INDEX health_events_key ON health_events (error_key, id);
+   CREATE TABLE health_suppression (
+     category TEXT PRIMARY KEY,
+     dismiss_hours INTEGER CHECK (dismiss_hours IS NULL OR dismiss_hours > 0), -- NULL = permanent
+     auto_dismiss INTEGER NOT NULL CHECK (auto_dismiss IN (0, 1)),
+     updated_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE health_settings (
+     key TEXT PRIMARY KEY,        -- threshold_overrides
+     value TEXT NOT NULL,         -- JSON
+     updated_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE health_exclusions (
+     kind TEXT NOT NULL CHECK (kind IN ('storage', 'interface')),
+     name TEXT NOT NULL,
+     health INTEGER NOT NULL CHECK (health IN (0, 1)),               -- 0: kept out of health
+     notifications INTEGER NOT NULL CHECK (notifications IN (0, 1)), -- 0: never notified
+     reason TEXT,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (kind, name)
+   ) STRICT;`,
 ];
