@@ -11,6 +11,7 @@ declare -A need=(
   [openssl]=openssl
   [/lib/nut/upsd]=nut-server
   [upsc]=nut-client
+  [/lib/systemd/systemd-journal-remote]=systemd-journal-remote
 )
 
 missing=()

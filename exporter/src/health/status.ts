@@ -49,3 +49,11 @@ export function overallStatus(categories: Iterable<CategoryStatus>): Status {
   if (s === 'INFO') return 'OK';
   return s;
 }
+
+/** One cycle's outcome, as the API and metrics show it. */
+export interface HealthSnapshot {
+  at: number;
+  durationMs: number;
+  overall: Status;
+  categories: Array<CategoryStatus & { evaluation: CategoryEvaluation }>;
+}

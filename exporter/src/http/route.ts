@@ -91,7 +91,8 @@ export class ApiRouter {
         req,
         res,
       });
-      res.status(spec.status ?? 200).json(result);
+      // A handler may set another status itself (the health probe answers 503 with a body).
+      res.status(res.statusCode !== 200 ? res.statusCode : (spec.status ?? 200)).json(result);
     });
   }
 }
