@@ -12,6 +12,7 @@ declare -A need=(
   [/lib/nut/upsd]=nut-server
   [upsc]=nut-client
   [/lib/systemd/systemd-journal-remote]=systemd-journal-remote
+  [apprise]=apprise
 )
 
 missing=()
