@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UNIT_NAME } from './sources/services/index.js';
+import { terminalConfigSchema } from './terminal/settings.js';
 
 /** Raised for anything wrong with the configuration; the CLI prints its message and exits 2. */
 export class ConfigError extends Error {
@@ -212,6 +213,8 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  /** The web terminal (/api/terminal): shell, caps, timeouts, allowed origins, LXC console. */
+  terminal: terminalConfigSchema.prefault({}),
   /** A Prometheus exporter-toolkit web config file (tls_server_config, basic_auth_users). */
   web_config_file: z.string().min(1).optional(),
   http: z

@@ -19,6 +19,9 @@ import { metricsGuard } from './http/metrics-guard.js';
 import { createSecurityRouter } from './http/security.js';
 import { createStorageRouter } from './http/storage.js';
 import { createSystemRouter } from './http/system.js';
+import { createTerminalRouter } from './http/terminal.js';
+import { createTerminalService } from './terminal/index.js';
+import { attachTerminalWebSocket } from './terminal/websocket.js';
 import { createHttpServer, resolveTlsFiles } from './http/tls.js';
 import { registerAllMetrics } from './metrics/index.js';
 import { createMetricsRenderer } from './metrics/render.js';
@@ -91,6 +94,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
     const jail = config.auth.fail2ban_jail;
     const bans = createBanChecker({ exec, jail, socket: config.auth.fail2ban_socket });
+    const clientIp = createClientIpResolver(config.auth.trusted_proxies);
+    const isBanned = (ip: string) => (jail ? bans.isBanned(ip) : Promise.resolve(false));
+    const terminal = createTerminalService({
+      settings: config.terminal,
+      audit: auth.audit,
+      users: auth.users,
+      logger,
+      pctPath: config.tools.pct,
+    });
     const app = createApp({
       logger,
       metrics,
@@ -115,6 +127,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
             latest: () => snapshots.latest<PveBackupsSnapshot>(PVE_BACKUPS_SOURCE),
           },
         }),
+        createTerminalRouter(terminal),
       ],
       bodyLimit: config.http.body_limit,
       version,
@@ -122,13 +135,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       authenticate: authenticate({
         sessions: auth.sessions,
         apiTokens: auth.apiTokens,
-        clientIp: createClientIpResolver(config.auth.trusted_proxies),
-        isBanned: (ip) => (jail ? bans.isBanned(ip) : Promise.resolve(false)),
+        clientIp,
+        isBanned,
       }),
       metricsGuard: metricsGuard(config, auth, web?.basicAuthUsers ?? {}),
     });
     const http = createHttpServer(app, tls);
     const server = http.server;
+    const terminalSocket = attachTerminalWebSocket(server, { terminal, clientIp, isBanned });
     // A scrape every 15 s keeps its connection alive; allow that without idling sockets forever.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
@@ -152,6 +166,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
+        // Upgraded sockets are not the server's to close: end the terminals (and their shells) first.
+        terminalSocket.close();
+        await terminal.sessions.closeAll();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
