@@ -215,6 +215,25 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** The web terminal (/api/terminal): shell, caps, timeouts, allowed origins, LXC console. */
   terminal: terminalConfigSchema.prefault({}),
+  health: z
+    .strictObject({
+      /** Minutes between health cycles. */
+      interval_minutes: z.number().int().min(1).max(60).default(5),
+      /** The first cycle after start waits this long, so every source has reported. */
+      first_run_delay_seconds: z.number().int().min(0).max(600).default(30),
+      /** After a host boot (uptime below this), link and latency noise is INFO. */
+      boot_grace_seconds: z.number().int().min(0).max(3600).default(600),
+      /** `/api/health/probe` without authentication, for uptime checkers (overall status only). */
+      public_probe: z.boolean().default(true),
+      journal: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          /** Read journal files from this directory instead of the system journal (tests, containers). */
+          directory: z.string().min(1).optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** A Prometheus exporter-toolkit web config file (tls_server_config, basic_auth_users). */
   web_config_file: z.string().min(1).optional(),
   http: z

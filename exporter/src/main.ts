@@ -11,6 +11,11 @@ import { ConfigError, type Config } from './config.js';
 import { createApp } from './http/app.js';
 import { createAuthRouter } from './http/auth.js';
 import { createHardwareRouter } from './http/hardware.js';
+import { createHealthRouter } from './http/health.js';
+import { createHealthMonitor } from './health/monitor.js';
+import { Sampler } from './health/samples.js';
+import { recordSamples, SAMPLE_KEEP_SECONDS } from './health/sampling.js';
+import { HealthStore } from './health/store/index.js';
 import { createPveRouter } from './http/pve.js';
 import { createVmsRouter } from './http/vms.js';
 import { authenticate } from './http/authenticate.js';
@@ -68,6 +73,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   try {
     const snapshots = new SnapshotCache();
+    const sampler = new Sampler(SAMPLE_KEEP_SECONDS);
     const scheduler = createScheduler({
       sources: scheduled,
       snapshots,
@@ -76,15 +82,33 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       staleAfterIntervals: config.stale_after_intervals,
       onSuccess: (source, value) => {
         if (source === SMART_SOURCE) syncDiskRegistry(db, value as SmartSnapshot, Date.now());
+        recordSamples(sampler, source, snapshots, Date.now());
       },
     });
 
+    const healthStore = new HealthStore(db, Date.now);
+    const health = createHealthMonitor({
+      db,
+      store: healthStore,
+      snapshots,
+      samples: sampler,
+      exec,
+      paths: config.paths,
+      logger,
+      journal: config.health.journal,
+      options: {
+        intervalMinutes: config.health.interval_minutes,
+        firstRunDelayMs: config.health.first_run_delay_seconds * 1000,
+        bootGraceSeconds: config.health.boot_grace_seconds,
+      },
+    });
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     const live = registerAllMetrics(registry, snapshots, {
       version,
       perCpu: config.metrics.per_cpu,
       smartAttributes: config.smart.attributes,
+      health: { latest: health.latest, counts: () => healthStore.counts() },
     });
     const auth = await createAuth(config, db, logger, live.auth.loginFailed);
     const metrics = createMetricsRenderer(registry, {
@@ -128,6 +152,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           },
         }),
         createTerminalRouter(terminal),
+        createHealthRouter({
+          store: healthStore,
+          snapshots,
+          latest: health.latest,
+          runCycle: health.runCycle,
+          emit: (events) => {
+            for (const e of events) health.events.emit('event', e);
+          },
+          publicProbe: config.health.public_probe,
+        }),
       ],
       bodyLimit: config.http.body_limit,
       version,
@@ -150,6 +184,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
     await listen(server, config.port, config.host);
     scheduler.start();
+    health.start();
     const port = (server.address() as AddressInfo).port;
     if (auth.setupToken.created) {
       // Printed once; it stays readable by root in the data dir until setup uses it.
@@ -174,6 +209,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
         await closed;
         clearTimeout(grace);
+        await health.stop();
         await scheduler.stop();
         pve.client.close();
         db.close();

@@ -17,6 +17,8 @@ const PUBLIC = [
   'POST /api/auth/setup',
   'POST /api/auth/login',
   'POST /api/auth/refresh',
+  // Overall status only, for uptime checkers; `health.public_probe: false` puts it behind `read`.
+  'GET /api/health/probe',
 ];
 
 interface Layer {

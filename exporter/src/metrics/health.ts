@@ -15,7 +15,8 @@ export const metricNames = [
 /** What the health metrics read: the last cycle (none yet after a start) and the persisted errors. */
 export interface HealthMetricsSource {
   latest(): { at: number; durationMs: number; categories: readonly CategoryStatus[] } | undefined;
-  counts(): ErrorCounts;
+  /** Undefined when there is no store behind (documentation, tests). */
+  counts(): ErrorCounts | undefined;
 }
 
 const SEVERITIES: readonly Severity[] = ['INFO', 'WARNING', 'CRITICAL'];
@@ -39,6 +40,7 @@ export function registerHealthMetrics(registry: Registry, health: HealthMetricsS
         return;
       }
       const counts = health.counts();
+      if (!counts) return;
       for (const category of CATEGORIES) {
         const present = SEVERITIES.filter((s) => counts[category][s] > 0);
         emit({ category }, severityOrdinal(worst(present)));
@@ -66,6 +68,7 @@ export function registerHealthMetrics(registry: Registry, health: HealthMetricsS
     },
     (emit) => {
       const counts = health.counts();
+      if (!counts) return;
       for (const category of Object.keys(counts) as Category[])
         for (const severity of SEVERITIES) emit({ category, severity }, counts[category][severity]);
     },

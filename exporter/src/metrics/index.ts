@@ -5,6 +5,7 @@ import * as auth from './auth.js';
 import * as exporter from './exporter.js';
 import * as filesystem from './filesystem.js';
 import * as gpu from './gpu.js';
+import * as health from './health.js';
 import * as host from './host.js';
 import * as hostinfo from './hostinfo.js';
 import * as ipmi from './ipmi.js';
@@ -39,6 +40,7 @@ export const metricNamesByArea = {
   zfs: zfs.metricNames,
   ups: ups.metricNames,
   ipmi: ipmi.metricNames,
+  health: health.metricNames,
   services: services.metricNames,
   pve: pve.metricNames,
   pve_tasks: pveTasks.metricNames,
@@ -51,6 +53,8 @@ export interface MetricsOptions {
   perCpu: PerCpuSetting;
   /** Per-attribute SMART series. */
   smartAttributes?: boolean;
+  /** The health monitor's results; without one the health series are absent (zero errors). */
+  health?: health.HealthMetricsSource;
 }
 
 /** Registers every collector; returns the handles of the few metrics that are counted live, not copied. */
@@ -73,6 +77,10 @@ export function registerAllMetrics(
   zfs.registerZfsMetrics(registry, snapshots);
   ups.registerUpsMetrics(registry, snapshots);
   ipmi.registerIpmiMetrics(registry, snapshots);
+  health.registerHealthMetrics(
+    registry,
+    options.health ?? { latest: () => undefined, counts: () => undefined },
+  );
   services.registerServicesMetrics(registry, snapshots);
   pve.registerPveMetrics(registry, snapshots);
   pveTasks.registerPveTaskMetrics(registry, snapshots);

@@ -49,6 +49,9 @@ function resolutionFor(
     const ids = inventory?.[row.resource_kind as keyof ResourceInventory];
     // Dismissed or not: an error about something that no longer exists can never clear otherwise.
     if (ids && !ids.has(row.resource_id)) return 'vanished';
+    // The category ran, but not the source that sees this kind of resource (pve down while zpool
+    // answered): its silence says nothing about this error, which stays as it is.
+    if (!ids) return undefined;
   }
   // A dismissal in force keeps the row (hidden) until it expires, even while the problem is gone.
   if (evaluated.has(row.category as Category) && !isDismissed(row, ctx.now)) return 'auto';
