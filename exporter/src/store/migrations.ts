@@ -158,4 +158,77 @@ export const migrations: readonly string[] = [
      created_at INTEGER NOT NULL,
      PRIMARY KEY (kind, name)
    ) STRICT;`,
+  // 6: notifications — durable outbox, delivery history, channels, pipeline state (cooldown, bursts,
+  // rate windows, quiet-hours and digest holds, counters).
+  `CREATE TABLE notify_outbox (
+    id INTEGER PRIMARY KEY,              -- delivery order within a channel
+    channel TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    event_type TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    message TEXT NOT NULL,               -- JSON RenderedMessage as it will be sent
+    original TEXT,                       -- JSON template version when an AI rewrite replaced it
+    ai TEXT,                             -- JSON {language, detail} while a rewrite is still to be tried
+    state TEXT NOT NULL,                 -- pending | sent | dead
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    finished_at INTEGER
+  ) STRICT;
+  CREATE INDEX notify_outbox_pending ON notify_outbox (channel, state, id);
+  CREATE TABLE notify_history (
+    id INTEGER PRIMARY KEY,
+    outbox_id INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    original_title TEXT,
+    original_body TEXT,
+    attempt INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    success INTEGER NOT NULL,
+    error TEXT
+  ) STRICT;
+  CREATE INDEX notify_history_at ON notify_history (at);
+  CREATE INDEX notify_history_channel ON notify_history (channel, at);
+
+  CREATE TABLE notify_channels (
+    name TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    spec TEXT NOT NULL,                  -- JSON ChannelSpec without secret values (those live in secrets)
+    source TEXT NOT NULL,                -- api | config
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE notify_cooldown (
+    fingerprint TEXT PRIMARY KEY,
+    last_sent INTEGER NOT NULL,
+    count INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE notify_bursts (
+    type TEXT PRIMARY KEY,
+    started_at INTEGER NOT NULL,
+    count INTEGER NOT NULL,              -- events held back after the first
+    samples TEXT NOT NULL                -- JSON: up to 20 held-back events
+  ) STRICT;
+  CREATE TABLE notify_rate (
+    grp TEXT NOT NULL,
+    at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX notify_rate_grp ON notify_rate (grp, at);
+  CREATE TABLE notify_held (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    kind TEXT NOT NULL,                  -- quiet | digest
+    at INTEGER NOT NULL,
+    event TEXT NOT NULL                  -- JSON NotificationEvent
+  ) STRICT;
+  CREATE INDEX notify_held_channel ON notify_held (channel, kind, id);
+  CREATE TABLE notify_counters (
+    name TEXT PRIMARY KEY,               -- sent:<channel>:<result> | suppressed:<reason>
+    value INTEGER NOT NULL
+  ) STRICT;`,
 ];

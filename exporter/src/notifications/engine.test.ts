@@ -1,0 +1,178 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadKeyring } from '../auth/secrets.js';
+import { createExec } from '../sources/exec.js';
+import { openStore, type Db } from '../store/db.js';
+import { silentLogger } from '../test-support/tools.js';
+import {
+  parseBody,
+  startStandin,
+  type RecordedRequest,
+  type Standin,
+} from './channels/test-support/standin-server.js';
+import { createNotificationEngine, type NotificationEngine } from './engine.js';
+import type { NotificationEvent } from './event.js';
+
+const T0 = Date.UTC(2026, 10, 26, 12);
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A webhook receiver that can be taken down (503) and that records what it accepted. */
+async function receiver(): Promise<
+  Standin & { down: boolean; accepted: () => Array<{ title: string; type: string }> }
+> {
+  const state = { down: false };
+  const server = await startStandin(() =>
+    state.down ? { status: 503, body: 'down' } : { status: 202, body: {} },
+  );
+  cleanups.push(() => server.close());
+  const accepted = () =>
+    server.requests
+      .filter((_, i) => i >= 0)
+      .map((r: RecordedRequest) => parseBody(r) as { message: { title: string; type: string } })
+      .map((b) => ({ title: b.message.title, type: b.message.type }));
+  return Object.assign(server, state, {
+    get down() {
+      return state.down;
+    },
+    set down(v: boolean) {
+      state.down = v;
+    },
+    accepted,
+  });
+}
+
+function engineAt(dataDir: string, clock: { now: number }): { engine: NotificationEngine; db: Db } {
+  const db = openStore(dataDir);
+  const engine = createNotificationEngine({
+    db,
+    keyring: loadKeyring(dataDir),
+    logger: silentLogger(),
+    exec: createExec(),
+    hostname: 'pve1',
+    now: () => clock.now,
+  });
+  return { engine, db };
+}
+
+const authFail = (at: number, i: number): NotificationEvent => ({
+  type: 'auth_fail',
+  severity: 'WARNING',
+  source: 'journal',
+  at,
+  fields: { username: 'root', source_ip: '203.0.113.7', service: 'sshd', reason: `attempt ${i}` },
+  entity: { kind: 'ip', id: '203.0.113.7' },
+});
+
+describe('notification engine', () => {
+  it('turns 50 failed logins from one IP in 60 s into one message and one summary per channel', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxmon-notify-'));
+    const clock = { now: T0 };
+    const { engine, db } = engineAt(dir, clock);
+    cleanups.push(() => db.close());
+    const [a, b] = [await receiver(), await receiver()];
+    engine.channels.put({ name: 'ops', type: 'webhook', config: { url: `${a.url}/hook` } }, 'api');
+    engine.channels.put({ name: 'oncall', type: 'webhook', config: { url: `${b.url}/hook` } }, 'api');
+
+    for (let i = 0; i < 50; i++) {
+      clock.now = T0 + i * 1200; // 50 within 60 s
+      engine.submit(authFail(clock.now, i));
+    }
+    await engine.tick();
+    clock.now = T0 + 121_000; // the 120 s burst window closes
+    await engine.tick();
+
+    for (const r of [a, b]) {
+      expect(r.accepted().map((m) => m.type)).toEqual(['auth_fail', 'burst_auth_fail']);
+      expect(r.accepted()[1]!.title).toBe('pve1: 50 failed logins');
+    }
+    expect(engine.state.counters().get('suppressed:aggregated')).toBe(49);
+  });
+
+  it('delivers everything exactly once and in order after a 10-minute outage with a restart in the middle', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxmon-notify-'));
+    const clock = { now: T0 };
+    const hook = await receiver();
+    let { engine, db } = engineAt(dir, clock);
+    engine.channels.put({ name: 'ops', type: 'webhook', config: { url: `${hook.url}/hook` } }, 'api');
+
+    hook.down = true;
+    const sent: string[] = [];
+    const event = (i: number): NotificationEvent => ({
+      type: 'custom',
+      severity: 'WARNING',
+      source: 'api',
+      at: clock.now,
+      fields: { title: `message ${i}`, body: 'x' },
+      fingerprint: `m${i}`,
+    });
+    // Ten messages over the first five minutes, each tried at once and failing.
+    for (let i = 0; i < 10; i++) {
+      clock.now = T0 + i * 30_000;
+      engine.submit(event(i));
+      sent.push(`message ${i}`);
+      await engine.tick();
+    }
+    expect(hook.requests.length).toBeGreaterThan(0);
+    // Killed: the process state is gone without a shutdown; only the database file remains.
+    db.close();
+    ({ engine, db } = engineAt(dir, clock));
+    cleanups.push(() => db.close());
+    for (let i = 10; i < 15; i++) {
+      clock.now = T0 + 300_000 + (i - 10) * 30_000;
+      engine.submit(event(i));
+      sent.push(`message ${i}`);
+      await engine.tick();
+    }
+    // Up again after 10 minutes; time passes until every backoff has expired.
+    clock.now = T0 + 600_000;
+    hook.down = false;
+    for (let step = 0; step < 60; step++) {
+      clock.now += 60_000;
+      await engine.tick();
+    }
+    const delivered = hook.requests
+      .filter((_, i) => i >= 0)
+      .map((r) => ({
+        key: String(r.headers['idempotency-key']),
+        body: parseBody(r) as { message: { title: string } },
+      }));
+    const accepted = delivered.slice(-15);
+    expect(accepted.map((d) => d.body.message.title)).toEqual(sent);
+    expect(new Set(accepted.map((d) => d.key)).size).toBe(15);
+    expect(engine.outbox.waiting().get('ops') ?? 0).toBe(0);
+    expect(engine.outbox.deadLetters()).toEqual([]);
+  });
+
+  it('keeps channel secrets encrypted in the database and masked for display', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxmon-notify-'));
+    const clock = { now: T0 };
+    const { engine, db } = engineAt(dir, clock);
+    const token = '123456789:AAFsecretTelegramBotTokenValue0123456';
+    engine.channels.put(
+      {
+        name: 'phone',
+        type: 'telegram',
+        config: { bot_token: token, chat_id: '42', api_url: 'http://127.0.0.1:9' },
+      },
+      'api',
+    );
+    const masked = engine.channels.masked(engine.channels.get('phone')!);
+    expect(JSON.stringify(masked)).not.toContain(token);
+    expect(masked.config.bot_token).toBe('********');
+    // Saving the form back with the mask keeps the stored token.
+    const { secrets, ...spec } = masked;
+    expect(secrets).toEqual({ bot_token: true });
+    engine.channels.put({ ...spec, config: { ...spec.config, chat_id: '43' } }, 'api');
+    expect(engine.channels.withSecrets(engine.channels.get('phone')!).bot_token).toBe(token);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const file = readFileSync(join(dir, 'proxmon.db'));
+    expect(file.includes(Buffer.from(token))).toBe(false);
+    expect(file.includes(Buffer.from('AAFsecretTelegram'))).toBe(false);
+  });
+});
