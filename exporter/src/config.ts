@@ -42,6 +42,53 @@ const sourceSettings = z.strictObject({
 });
 export type SourceSettings = z.infer<typeof sourceSettings>;
 
+/**
+ * A secret in YAML: the value itself, `{env: NAME}` (an environment variable) or `{file: PATH}` (the
+ * file's content, trimmed), so configs can be committed without their secrets.
+ */
+const secretRef = z
+  .union([
+    z.string().min(1),
+    z.strictObject({ env: z.string().min(1) }),
+    z.strictObject({ file: z.string().min(1) }),
+  ])
+  .transform((v, ctx) => {
+    if (typeof v === 'string') return v;
+    const value = 'env' in v ? process.env[v.env] : readSecretFile(v.file);
+    if (!value) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'env' in v ? `environment variable ${v.env} is not set` : `cannot read ${v.file}`,
+      });
+      return z.NEVER;
+    }
+    return value;
+  });
+
+/** Resolves `{env}`/`{file}` references anywhere in a provisioned channel's config. */
+export function resolveSecretRefs(value: unknown, where: string): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => resolveSecretRefs(v, `${where}.${i}`));
+  if (value === null || typeof value !== 'object') return value;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && (keys[0] === 'env' || keys[0] === 'file')) {
+    const r = secretRef.safeParse(value);
+    if (!r.success)
+      throw new ConfigError(`invalid config: ${where}: ${r.error.issues[0]?.message ?? 'invalid'}`);
+    return r.data;
+  }
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, resolveSecretRefs(v, `${where}.${k}`)]),
+  );
+}
+
+function readSecretFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 export const configSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(8008),
   host: z.string().min(1).default('0.0.0.0'),
@@ -234,6 +281,24 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  notifications: z
+    .strictObject({
+      /** Global settings applied at start (see /api/notifications/settings); unset keys keep stored values. */
+      settings: z.record(z.string(), z.unknown()).optional(),
+      /** Channels provisioned as code: created or replaced at start; ones removed here are deleted. */
+      channels: z.array(z.record(z.string(), z.unknown())).default([]),
+      /** Optional AI rewrite of messages (provider, api_key, model, base_url, language); see the README. */
+      ai: z.record(z.string(), z.unknown()).optional(),
+      receivers: z
+        .strictObject({
+          /** The bearer token Alertmanager sends to /api/notifications/alertmanager. */
+          alertmanager_token: secretRef.optional(),
+          /** The secret PVE's webhook target sends to /api/notifications/pve-webhook. */
+          pve_webhook_secret: secretRef.optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** A Prometheus exporter-toolkit web config file (tls_server_config, basic_auth_users). */
   web_config_file: z.string().min(1).optional(),
   http: z
@@ -265,6 +330,7 @@ const ENV: Record<string, (value: string) => Record<string, unknown>> = {
   PROXMON_ADMIN_PASSWORD: (v) => ({ auth: { bootstrap_admin: { password: v } } }),
   PROXMON_TRUSTED_PROXIES: (v) => ({ auth: { trusted_proxies: list(v) } }),
   PROXMON_PVE_API_URL: (v) => ({ pve: { api: { url: v } } }),
+  PROXMON_ALERTMANAGER_TOKEN: (v) => ({ notifications: { receivers: { alertmanager_token: v } } }),
   PROXMON_PVE_TOKEN_ID: (v) => ({ pve: { api: { token_id: v } } }),
   PROXMON_PVE_TOKEN_SECRET: (v) => ({ pve: { api: { token_secret: v } } }),
   PROXMON_PROCFS: (v) => ({ paths: { procfs: v } }),

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -11,6 +12,10 @@ import { ConfigError, type Config } from './config.js';
 import { createApp } from './http/app.js';
 import { createAuthRouter } from './http/auth.js';
 import { createHardwareRouter } from './http/hardware.js';
+import { createNotificationsRouter } from './http/notifications.js';
+import { aiRewrite, provisionNotifications } from './notifications/provision.js';
+import { createNotificationEngine, type NotificationEngine } from './notifications/engine.js';
+import { healthNotification } from './notifications/from-health.js';
 import { createHealthRouter } from './http/health.js';
 import { createHealthMonitor } from './health/monitor.js';
 import { Sampler } from './health/samples.js';
@@ -102,6 +107,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         bootGraceSeconds: config.health.boot_grace_seconds,
       },
     });
+    const late: { notifications?: NotificationEngine } = {};
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     const live = registerAllMetrics(registry, snapshots, {
@@ -109,8 +115,31 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       perCpu: config.metrics.per_cpu,
       smartAttributes: config.smart.attributes,
       health: { latest: health.latest, counts: () => healthStore.counts() },
+      // The engine needs the auth keyring, which needs the live auth counters registered here first.
+      notifications: {
+        counters: () => late.notifications?.state.counters() ?? new Map(),
+        waiting: () => late.notifications?.outbox.waiting() ?? new Map(),
+        channels: () => late.notifications?.channels.list().map((c) => c.spec.name) ?? [],
+      },
     });
     const auth = await createAuth(config, db, logger, live.auth.loginFailed);
+    const notifications = createNotificationEngine({
+      db,
+      keyring: auth.keyring,
+      logger,
+      exec,
+      hostname: hostname(),
+      excluded: (kind, name) =>
+        healthStore.exclusions()[kind === 'storage' ? 'storages' : 'interfaces'].get(name)?.notifications ===
+        false,
+      ...aiRewrite(config, logger),
+    });
+    provisionNotifications(notifications, config);
+    late.notifications = notifications;
+    health.events.on('event', (e) => {
+      const n = healthNotification(e, Date.now());
+      if (n) notifications.submit(n);
+    });
     const metrics = createMetricsRenderer(registry, {
       generation: () => snapshots.generation,
       maxAgeMs: config.metrics.max_age_seconds * 1000,
@@ -152,6 +181,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           },
         }),
         createTerminalRouter(terminal),
+        createNotificationsRouter({
+          engine: notifications,
+          audit: auth.audit,
+          alertmanagerToken: config.notifications.receivers.alertmanager_token,
+          pveWebhookSecret: config.notifications.receivers.pve_webhook_secret,
+        }),
         createHealthRouter({
           store: healthStore,
           snapshots,
@@ -185,6 +220,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await listen(server, config.port, config.host);
     scheduler.start();
     health.start();
+    notifications.start();
     const port = (server.address() as AddressInfo).port;
     if (auth.setupToken.created) {
       // Printed once; it stays readable by root in the data dir until setup uses it.
@@ -210,6 +246,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         await closed;
         clearTimeout(grace);
         await health.stop();
+        await notifications.stop();
         await scheduler.stop();
         pve.client.close();
         db.close();

@@ -19,6 +19,9 @@ const PUBLIC = [
   'POST /api/auth/refresh',
   // Overall status only, for uptime checkers; `health.public_probe: false` puts it behind `read`.
   'GET /api/health/probe',
+  // Receivers: they check their own shared secret (and do not exist without one).
+  'POST /api/notifications/alertmanager',
+  'POST /api/notifications/pve-webhook',
 ];
 
 interface Layer {

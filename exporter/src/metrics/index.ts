@@ -6,6 +6,7 @@ import * as exporter from './exporter.js';
 import * as filesystem from './filesystem.js';
 import * as gpu from './gpu.js';
 import * as health from './health.js';
+import * as notifications from './notifications.js';
 import * as host from './host.js';
 import * as hostinfo from './hostinfo.js';
 import * as ipmi from './ipmi.js';
@@ -41,6 +42,7 @@ export const metricNamesByArea = {
   ups: ups.metricNames,
   ipmi: ipmi.metricNames,
   health: health.metricNames,
+  notifications: notifications.metricNames,
   services: services.metricNames,
   pve: pve.metricNames,
   pve_tasks: pveTasks.metricNames,
@@ -55,6 +57,7 @@ export interface MetricsOptions {
   smartAttributes?: boolean;
   /** The health monitor's results; without one the health series are absent (zero errors). */
   health?: health.HealthMetricsSource;
+  notifications?: notifications.NotificationMetricsSource;
 }
 
 /** Registers every collector; returns the handles of the few metrics that are counted live, not copied. */
@@ -81,6 +84,7 @@ export function registerAllMetrics(
     registry,
     options.health ?? { latest: () => undefined, counts: () => undefined },
   );
+  notifications.registerNotificationMetrics(registry, options.notifications);
   services.registerServicesMetrics(registry, snapshots);
   pve.registerPveMetrics(registry, snapshots);
   pveTasks.registerPveTaskMetrics(registry, snapshots);

@@ -73,7 +73,7 @@ describe('notification engine', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxmon-notify-'));
     const clock = { now: T0 };
     const { engine, db } = engineAt(dir, clock);
-    cleanups.push(() => db.close());
+    cleanups.push(() => void db.close());
     const [a, b] = [await receiver(), await receiver()];
     engine.channels.put({ name: 'ops', type: 'webhook', config: { url: `${a.url}/hook` } }, 'api');
     engine.channels.put({ name: 'oncall', type: 'webhook', config: { url: `${b.url}/hook` } }, 'api');
@@ -121,7 +121,7 @@ describe('notification engine', () => {
     // Killed: the process state is gone without a shutdown; only the database file remains.
     db.close();
     ({ engine, db } = engineAt(dir, clock));
-    cleanups.push(() => db.close());
+    cleanups.push(() => void db.close());
     for (let i = 10; i < 15; i++) {
       clock.now = T0 + 300_000 + (i - 10) * 30_000;
       engine.submit(event(i));

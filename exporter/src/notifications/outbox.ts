@@ -232,6 +232,57 @@ export class Outbox {
     return new Map(rows.map((r) => [r.channel, r.n]));
   }
 
+  /** Attempts, newest first. */
+  history(q: { channel?: string; eventType?: string; success?: boolean; before?: number; limit: number }) {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    const filter = (clause: string, value: string | number) => {
+      where.push(clause);
+      args.push(value);
+    };
+    if (q.channel) filter('channel = ?', q.channel);
+    if (q.eventType) filter('event_type = ?', q.eventType);
+    if (q.success !== undefined) filter('success = ?', q.success ? 1 : 0);
+    if (q.before) filter('id < ?', q.before);
+    const sql = `SELECT * FROM notify_history ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (
+      this.db.prepare(sql).all(...args, q.limit) as Array<{
+        id: number;
+        outbox_id: number;
+        channel: string;
+        event_type: string;
+        severity: string;
+        title: string;
+        body: string;
+        original_title: string | null;
+        original_body: string | null;
+        attempt: number;
+        at: number;
+        success: number;
+        error: string | null;
+      }>
+    ).map((r) => ({
+      id: r.id,
+      delivery: r.outbox_id,
+      channel: r.channel,
+      event_type: r.event_type,
+      severity: r.severity,
+      title: r.title,
+      body: r.body,
+      original_title: r.original_title,
+      original_body: r.original_body,
+      ai_rewritten: r.original_title !== null,
+      attempt: r.attempt,
+      at: r.at,
+      success: r.success === 1,
+      error: r.error,
+    }));
+  }
+
+  clearHistory(before: number): number {
+    return this.db.prepare('DELETE FROM notify_history WHERE at < ?').run(before).changes;
+  }
+
   /** Retention: finished deliveries and history rows older than `days`. */
   prune(days: number): void {
     const cutoff = this.now() - days * 86_400_000;

@@ -74,7 +74,8 @@ export type NotifySettings = z.output<typeof notifySettingsSchema>;
 export const BUILTIN_GROUP_COOLDOWN: Partial<Record<(typeof EVENT_GROUPS)[number], number>> = {
   vm_ct: 5,
   backup: 10,
-  alerts: 0,
+  // An alert instance (fingerprint, status, start) notifies once; Alertmanager's repeats do not.
+  alerts: 7 * 86_400,
 };
 export const BUILTIN_TYPE_COOLDOWN: Record<string, number> = {
   system_shutdown: 5,
