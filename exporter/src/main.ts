@@ -16,6 +16,7 @@ import { createNotificationsRouter } from './http/notifications.js';
 import { aiRewrite, provisionNotifications } from './notifications/provision.js';
 import { createNotificationEngine, type NotificationEngine } from './notifications/engine.js';
 import { healthNotification } from './notifications/from-health.js';
+import { createWatchers, type Watchers } from './notifications/watch.js';
 import { createHealthRouter } from './http/health.js';
 import { createHealthMonitor } from './health/monitor.js';
 import { Sampler } from './health/samples.js';
@@ -78,6 +79,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   try {
     const snapshots = new SnapshotCache();
+    // Built after the scheduler and the metrics (the engine needs the auth keyring), used by both.
+    const late: { notifications?: NotificationEngine; watchers?: Watchers } = {};
     const sampler = new Sampler(SAMPLE_KEEP_SECONDS);
     const scheduler = createScheduler({
       sources: scheduled,
@@ -88,6 +91,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       onSuccess: (source, value) => {
         if (source === SMART_SOURCE) syncDiskRegistry(db, value as SmartSnapshot, Date.now());
         recordSamples(sampler, source, snapshots, Date.now());
+        late.watchers?.onSource(source);
       },
     });
 
@@ -107,7 +111,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         bootGraceSeconds: config.health.boot_grace_seconds,
       },
     });
-    const late: { notifications?: NotificationEngine } = {};
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     const live = registerAllMetrics(registry, snapshots, {
@@ -136,6 +139,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     });
     provisionNotifications(notifications, config);
     late.notifications = notifications;
+    late.watchers = createWatchers({
+      db,
+      engine: notifications,
+      snapshots,
+      logger,
+      journal: config.health.journal,
+      backupsFromWebhook: config.notifications.receivers.pve_webhook_secret !== undefined,
+    });
     health.events.on('event', (e) => {
       const n = healthNotification(e, Date.now());
       if (n) notifications.submit(n);
@@ -221,6 +232,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     scheduler.start();
     health.start();
     notifications.start();
+    late.watchers.start();
     const port = (server.address() as AddressInfo).port;
     if (auth.setupToken.created) {
       // Printed once; it stays readable by root in the data dir until setup uses it.
@@ -246,6 +258,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         await closed;
         clearTimeout(grace);
         await health.stop();
+        await late.watchers?.stop();
         await notifications.stop();
         await scheduler.stop();
         pve.client.close();
