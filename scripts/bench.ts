@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cleanup } from './bench/cleanup.js';
 import { GUESTS, pveshCallsByPath, writeGuestsFixture } from './bench/guests.js';
+import { runHealthPhase } from './bench/health.js';
 import { freePort } from './bench/http-get.js';
 import { killMarkedProcesses, markedEnv } from './bench/marker.js';
 import { measureAlternately, waitForStableSeries, type Measurement } from './bench/measure.js';
@@ -79,6 +80,7 @@ interface Bench {
 }
 
 async function runBench(options: BenchOptions, cleanup: Cleanup): Promise<Check[]> {
+  if (options.only === 'health') return runHealthPhase(cleanup);
   try {
     await access(options.proxmonCli);
   } catch {
@@ -110,7 +112,8 @@ async function runBench(options: BenchOptions, cleanup: Cleanup): Promise<Check[
   const healthy = await runHealthyPhase(bench);
   const hung = await runHungPhase(bench, healthy.proxmon);
   const guests = await runGuestsPhase(bench);
-  return [...healthy.checks, ...hung, ...guests];
+  const health = await runHealthPhase(cleanup);
+  return [...healthy.checks, ...hung, ...guests, ...health];
 }
 
 /** Phase 1: proxmon with the host's real tools. */

@@ -13,6 +13,7 @@ declare -A need=(
   [upsc]=nut-client
   [/lib/systemd/systemd-journal-remote]=systemd-journal-remote
   [apprise]=apprise
+  [amtool]=prometheus-alertmanager
 )
 
 missing=()

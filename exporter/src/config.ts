@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
+import cron from 'node-cron';
 import { z } from 'zod';
 import { UNIT_NAME } from './sources/services/index.js';
 import { terminalConfigSchema } from './terminal/settings.js';
@@ -297,6 +298,53 @@ export const configSchema = z.strictObject({
           pve_webhook_secret: secretRef.optional(),
         })
         .prefault({}),
+    })
+    .prefault({}),
+  logs: z
+    .strictObject({
+      /** Read journal files from this directory for /api/logs (default: the system journal). */
+      journal_directory: z.string().min(1).optional(),
+      download_max_lines: z.number().int().min(1).max(10_000_000).default(200_000),
+      download_timeout_seconds: z.number().positive().max(3600).default(120),
+      query_timeout_seconds: z.number().positive().max(300).default(30),
+    })
+    .prefault({}),
+  history: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      sample_seconds: z.number().int().min(5).max(3600).default(60),
+      /** node-cron expression (with seconds) of the downsampling and retention job. */
+      schedule: z
+        .string()
+        .refine((s) => cron.validate(s), 'a cron expression')
+        .default('15 */5 * * * *'),
+    })
+    .prefault({}),
+  processes: z.strictObject({ sample_ms: z.number().int().min(100).max(5000).default(1000) }).prefault({}),
+  proxmenux: z
+    .strictObject({
+      /** Newest ProxMenux version, when known; proxmon never asks the network. */
+      latest_version: z
+        .string()
+        .regex(/^v?\d+(\.\d+){0,3}$/)
+        .optional(),
+    })
+    .prefault({}),
+  oci: z
+    .strictObject({
+      template_storage: z
+        .string()
+        .regex(/^[a-z][a-z0-9\-_.]{0,63}$/i)
+        .default('local'),
+      rootfs_storage: z
+        .string()
+        .regex(/^[a-z][a-z0-9\-_.]{0,63}$/i)
+        .default('local-lvm'),
+      bridge: z
+        .string()
+        .regex(/^[A-Za-z][A-Za-z0-9_.-]{0,15}$/)
+        .default('vmbr0'),
+      catalogue_file: z.string().min(1).optional(),
     })
     .prefault({}),
   /** A Prometheus exporter-toolkit web config file (tls_server_config, basic_auth_users). */

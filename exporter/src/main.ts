@@ -11,6 +11,24 @@ import { loadWebConfig } from './auth/web-config.js';
 import { ConfigError, type Config } from './config.js';
 import { createApp } from './http/app.js';
 import { createAuthRouter } from './http/auth.js';
+import { scheduleHistoryMaintenance } from './history/maintenance.js';
+import { createHistoryRecorder } from './history/recorder.js';
+import { createHistoryStore } from './history/store.js';
+import { createHistoryRouter } from './http/history.js';
+import { createLogsRouter } from './http/logs.js';
+import { createNetworkRouter, NETWORK_SOURCE } from './http/network.js';
+import { createOciRouter } from './http/oci.js';
+import { createProcessesRouter } from './http/processes.js';
+import { createProxmenuxRouter } from './http/proxmenux.js';
+import { createSmartTestsRouter } from './http/smart-tests.js';
+import { createNetworkRates } from './network/rates.js';
+import { loadCatalogue } from './oci/catalogue.js';
+import { createOciDeployer } from './oci/deployer.js';
+import { DeploymentStore } from './oci/store.js';
+import { listDir } from './processes/sample.js';
+import { createSmartTestService } from './smart-tests/scheduler.js';
+import { SmartTestStore } from './smart-tests/store.js';
+import type { NetworkSnapshot } from './sources/network/types.js';
 import { createHardwareRouter } from './http/hardware.js';
 import { createNotificationsRouter } from './http/notifications.js';
 import { aiRewrite, provisionNotifications } from './notifications/provision.js';
@@ -82,6 +100,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // Built after the scheduler and the metrics (the engine needs the auth keyring), used by both.
     const late: { notifications?: NotificationEngine; watchers?: Watchers } = {};
     const sampler = new Sampler(SAMPLE_KEEP_SECONDS);
+    const history = createHistoryStore(db);
+    const recorder = createHistoryRecorder({
+      store: history,
+      snapshots,
+      sampleMs: config.history.sample_seconds * 1000,
+      logger: logger.child({ module: 'history' }),
+    });
+    const networkRates = createNetworkRates();
     const scheduler = createScheduler({
       sources: scheduled,
       snapshots,
@@ -92,6 +118,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         if (source === SMART_SOURCE) syncDiskRegistry(db, value as SmartSnapshot, Date.now());
         recordSamples(sampler, source, snapshots, Date.now());
         late.watchers?.onSource(source);
+        if (source === NETWORK_SOURCE) networkRates.observe(value as NetworkSnapshot, Date.now());
+        if (config.history.enabled) recorder.record(source, value, Date.now());
       },
     });
 
@@ -151,6 +179,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       const n = healthNotification(e, Date.now());
       if (n) notifications.submit(n);
     });
+    const latestSmart = () => snapshots.latest<SmartSnapshot>(SMART_SOURCE);
+    const smartTestStore = new SmartTestStore(db);
+    const smartTests = createSmartTestService({ store: smartTestStore, exec, smart: latestSmart, logger });
+    const ociDeployments = new DeploymentStore(db);
+    const ociDeployer = createOciDeployer({ pve, store: ociDeployments, logger });
     const metrics = createMetricsRenderer(registry, {
       generation: () => snapshots.generation,
       maxAgeMs: config.metrics.max_age_seconds * 1000,
@@ -174,6 +207,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         createSystemRouter(snapshots),
         createAuthRouter(auth),
         createSecurityRouter({ audit: auth.audit, limiter: auth.limiter, bans, jail, exec }),
+        // Before the storage router, whose /smart/:disk would otherwise catch /smart/schedules.
+        createSmartTestsRouter({
+          exec,
+          store: smartTestStore,
+          service: smartTests,
+          smart: latestSmart,
+          audit: auth.audit,
+        }),
         createStorageRouter({ snapshots, db }),
         createHardwareRouter({ snapshots }),
         createVmsRouter({
@@ -192,6 +233,37 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           },
         }),
         createTerminalRouter(terminal),
+        createLogsRouter({
+          exec,
+          pve,
+          journalctl: config.tools.journalctl,
+          directory: config.logs.journal_directory,
+          downloadMaxLines: config.logs.download_max_lines,
+          downloadTimeoutMs: config.logs.download_timeout_seconds * 1000,
+          timeoutMs: config.logs.query_timeout_seconds * 1000,
+        }),
+        createNetworkRouter({ snapshots, rates: networkRates, history }),
+        createHistoryRouter({ history, db }),
+        createProcessesRouter({
+          reader: { procfs: config.paths.procfs, rootfs: config.paths.rootfs, readText, listDir },
+          windowMs: config.processes.sample_ms,
+        }),
+        createProxmenuxRouter({
+          rootfs: config.paths.rootfs,
+          latestVersion: config.proxmenux.latest_version,
+        }),
+        createOciRouter({
+          pve,
+          audit: auth.audit,
+          deployments: ociDeployments,
+          deployer: ociDeployer,
+          defaults: {
+            templateStorage: config.oci.template_storage,
+            rootfsStorage: config.oci.rootfs_storage,
+            bridge: config.oci.bridge,
+          },
+          catalogue: config.oci.catalogue_file ? loadCatalogue(config.oci.catalogue_file) : undefined,
+        }),
         createNotificationsRouter({
           engine: notifications,
           audit: auth.audit,
@@ -231,6 +303,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await listen(server, config.port, config.host);
     scheduler.start();
     health.start();
+    smartTests.reload();
+    const historyJob = scheduleHistoryMaintenance({
+      store: history,
+      schedule: config.history.schedule,
+      logger: logger.child({ module: 'history' }),
+    });
     notifications.start();
     late.watchers.start();
     const port = (server.address() as AddressInfo).port;
@@ -259,6 +337,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         clearTimeout(grace);
         await health.stop();
         await late.watchers?.stop();
+        smartTests.stop();
+        await historyJob.stop();
         await notifications.stop();
         await scheduler.stop();
         pve.client.close();

@@ -90,7 +90,7 @@ export const ms = (n: number) => `${n.toFixed(2)} ms`;
 export const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 
 /** Columns padded so the table also reads well in a terminal; the first one left-aligned, the rest right. */
-function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const all = [header, ...rows];
   const widths = header.map((_, col) => Math.max(3, ...all.map((r) => (r[col] ?? '').length)));
   const pad = (text: string, col: number) =>

@@ -14,6 +14,8 @@ function client(replies: Record<string, Result<unknown>>, delayMs = 0): PveClien
       return (replies[path] ?? fail('exit', `no ${path}`)) as Result<T>;
     },
     post: () => Promise.resolve(fail('exit', 'read-only')),
+    put: () => Promise.resolve(fail('exit', 'read-only')),
+    delete: () => Promise.resolve(fail('exit', 'read-only')),
     close: () => {},
   };
 }

@@ -47,7 +47,7 @@ export function createApiClient(options: PveApiOptions): PveClient {
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE;
 
   function call<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     params: PveParams = {},
     opts: PveRequestOptions = {},
@@ -58,7 +58,7 @@ export function createApiClient(options: PveApiOptions): PveClient {
     const query = new URLSearchParams(
       Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]),
     ).toString();
-    const body = method === 'POST' ? query : undefined;
+    const body = method === 'POST' || method === 'PUT' ? query : undefined;
     const timeoutMs = opts.timeoutMs ?? defaultTimeout;
     return new Promise((resolve) => {
       if (opts.signal?.aborted) return resolve(fail('timeout', `${what}: aborted before start`));
@@ -74,7 +74,7 @@ export function createApiClient(options: PveApiOptions): PveClient {
         protocol: base.protocol,
         hostname: base.hostname,
         port: base.port || 8006,
-        path: prefix + path + (method === 'GET' && query ? `?${query}` : ''),
+        path: prefix + path + ((method === 'GET' || method === 'DELETE') && query ? `?${query}` : ''),
         method,
         agent,
         headers: {
@@ -121,6 +121,8 @@ export function createApiClient(options: PveApiOptions): PveClient {
     mode: 'api',
     get: (path, params, opts) => call('GET', path, params, opts),
     post: (path, body, opts) => call('POST', path, body, opts),
+    put: (path, body, opts) => call('PUT', path, body, opts),
+    delete: (path, params, opts) => call('DELETE', path, params, opts),
     close: () => agent.destroy(),
   };
 }

@@ -20,6 +20,9 @@ export interface PveClient {
   get<T = unknown>(path: string, params?: PveParams, opts?: PveRequestOptions): Promise<Result<T>>;
   /** For write calls (guest control, backups); the reply is usually a task UPID. */
   post<T = unknown>(path: string, body?: PveParams, opts?: PveRequestOptions): Promise<Result<T>>;
+  /** Changes settings (a guest's config). */
+  put<T = unknown>(path: string, body?: PveParams, opts?: PveRequestOptions): Promise<Result<T>>;
+  delete<T = unknown>(path: string, params?: PveParams, opts?: PveRequestOptions): Promise<Result<T>>;
   /** Frees pooled connections; the client must not be used afterwards. */
   close(): void;
 }

@@ -20,7 +20,7 @@ export function createPveshClient(
   const defaultTimeout = options.timeoutMs ?? DEFAULT_PVE_TIMEOUT_MS;
 
   async function call<T>(
-    verb: 'get' | 'create',
+    verb: 'get' | 'create' | 'set' | 'delete',
     path: string,
     params: PveParams = {},
     opts: PveRequestOptions = {},
@@ -52,6 +52,8 @@ export function createPveshClient(
     mode: 'pvesh',
     get: (path, params, opts) => call('get', path, params, opts),
     post: (path, body, opts) => call('create', path, body, opts),
+    put: (path, body, opts) => call('set', path, body, opts),
+    delete: (path, params, opts) => call('delete', path, params, opts),
     close: () => {},
   };
 }

@@ -2,6 +2,10 @@
  * Numbered schema migrations. Append only: a released migration is never edited, a change is a new
  * entry. `PRAGMA user_version` records how many have been applied.
  */
+import { HISTORY_MIGRATION } from '../history/schema.js';
+import { OCI_SCHEMA } from '../oci/store.js';
+import { SMART_TESTS_SCHEMA } from '../smart-tests/store.js';
+
 export const migrations: readonly string[] = [
   // 1: install-wide key/value facts (install id, creation time); later modules keep their own tables.
   `CREATE TABLE meta (
@@ -231,4 +235,11 @@ export const migrations: readonly string[] = [
     name TEXT PRIMARY KEY,               -- sent:<channel>:<result> | suppressed:<reason>
     value INTEGER NOT NULL
   ) STRICT;`,
+  // 7-9 live beside the code that uses them; those constants are frozen like every entry here.
+  // 7: metric history (raw 24 h, 5-minute 7 d, hourly 90 d).
+  HISTORY_MIGRATION,
+  // 8: SMART self-test schedules and runs.
+  SMART_TESTS_SCHEMA,
+  // 9: OCI app deployments.
+  OCI_SCHEMA,
 ];

@@ -173,6 +173,8 @@ describe('createPveGuestAgentSource', () => {
         return fail('timeout', 'aborted');
       },
       post: () => Promise.resolve(fail('exit', 'read-only')),
+      put: () => Promise.resolve(fail('exit', 'read-only')),
+      delete: () => Promise.resolve(fail('exit', 'read-only')),
       close: () => {},
     };
     const controller = new AbortController();

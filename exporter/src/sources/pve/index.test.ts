@@ -45,6 +45,8 @@ function fakeClient(replies: Record<string, unknown>): PveClient & { calls: stri
       return Promise.resolve(r === undefined ? fail('exit', `no ${path}`) : ok(r as T));
     },
     post: () => Promise.resolve(fail('exit', 'read-only')),
+    put: () => Promise.resolve(fail('exit', 'read-only')),
+    delete: () => Promise.resolve(fail('exit', 'read-only')),
     close: () => {},
   };
 }
@@ -143,7 +145,11 @@ describe('pve config', () => {
   it('defaults to auto and node scope, takes the API from the environment, and rejects api mode without it', async () => {
     const { loadConfig, validate } = await import('../../config.js');
     const { buildSources } = await import('../index.js');
-    expect(validate({}, 'test').pve).toMatchObject({ mode: 'auto', scope: 'node', guest_agent: { enabled: false } });
+    expect(validate({}, 'test').pve).toMatchObject({
+      mode: 'auto',
+      scope: 'node',
+      guest_agent: { enabled: false },
+    });
     const env = loadConfig(
       {
         PROXMON_PVE_API_URL: 'https://pve.example:8006',
