@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Repository paths the stack tests read (never /work/shared: everything they need is in the repo). */
+/** Repository paths the stack tests read (never the shared folder outside the repo: everything they need is in the repo). */
 export const repo = fileURLToPath(new URL('../..', import.meta.url));
 export const alertingDir = join(repo, 'alerting');
 export const rulesDir = join(alertingDir, 'rules');
