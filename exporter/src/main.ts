@@ -31,7 +31,8 @@ import { SmartTestStore } from './smart-tests/store.js';
 import type { NetworkSnapshot } from './sources/network/types.js';
 import { createHardwareRouter } from './http/hardware.js';
 import { createNotificationsRouter } from './http/notifications.js';
-import { aiRewrite, provisionNotifications } from './notifications/provision.js';
+import { AiSettingsStore, aiSettingsFromConfig, createAiRewrite } from './notifications/ai/index.js';
+import { provisionNotifications } from './notifications/provision.js';
 import { createNotificationEngine, type NotificationEngine } from './notifications/engine.js';
 import { healthNotification } from './notifications/from-health.js';
 import { createWatchers, type Watchers } from './notifications/watch.js';
@@ -154,6 +155,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       },
     });
     const auth = await createAuth(config, db, logger, live.auth.loginFailed);
+    const aiSettings = new AiSettingsStore(db, auth.keyring, aiSettingsFromConfig(config));
     const notifications = createNotificationEngine({
       db,
       keyring: auth.keyring,
@@ -163,7 +165,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       excluded: (kind, name) =>
         healthStore.exclusions()[kind === 'storage' ? 'storages' : 'interfaces'].get(name)?.notifications ===
         false,
-      ...aiRewrite(config, logger),
+      rewrite: createAiRewrite(aiSettings, { logger }),
     });
     provisionNotifications(notifications, config);
     late.notifications = notifications;
@@ -266,6 +268,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         }),
         createNotificationsRouter({
           engine: notifications,
+          ai: aiSettings,
           audit: auth.audit,
           alertmanagerToken: config.notifications.receivers.alertmanager_token,
           pveWebhookSecret: config.notifications.receivers.pve_webhook_secret,

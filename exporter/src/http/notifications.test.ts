@@ -110,6 +110,11 @@ describe('/api/notifications', () => {
       accepted: 1,
       suppressed: 0,
     });
+    // So is the same resolution posted again (an HA peer).
+    expect(await (await call(AM_TOKEN, amPayload('resolved'))).json()).toEqual({
+      accepted: 0,
+      suppressed: 1,
+    });
     for (let i = 0; i < 100 && hook.requests.length < before + 2; i++)
       await new Promise((resolve) => setTimeout(resolve, 50));
     const titles = hook.requests

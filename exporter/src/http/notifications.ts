@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AuditLog } from '../auth/audit.js';
+import type { AiSettingsStore } from '../notifications/ai/index.js';
 import type { Principal } from '../auth/scopes.js';
 import { CATALOGUE, EVENT_GROUPS, isKnownEvent } from '../notifications/catalogue.js';
 import { ChannelConfigError } from '../notifications/channel-store.js';
@@ -15,6 +16,7 @@ import {
 } from '../notifications/receivers.js';
 import { CHANNEL_NAME, channelSpecSchema, notifySettingsSchema } from '../notifications/settings.js';
 import { errors } from './errors.js';
+import { addAiRoutes } from './notifications-ai.js';
 import { ApiRouter } from './route.js';
 import { isoFromMs } from './source-status.js';
 
@@ -25,6 +27,11 @@ export interface NotificationsRouterDeps {
   alertmanagerToken?: string | undefined;
   /** Shared secret PVE's webhook target sends in `X-Proxmon-Secret`; the receiver is off without one. */
   pveWebhookSecret?: string | undefined;
+  /** AI rewrite settings behind /ai (GET/PUT/DELETE, /ai/models, /ai/test); those routes 404 without it. */
+  ai?: AiSettingsStore | undefined;
+  /** For the AI provider calls of /ai/models and /ai/test (tests point it at stand-ins). */
+  aiFetch?: typeof fetch;
+  aiTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -432,6 +439,15 @@ export function createNotificationsRouter(deps: NotificationsRouterDeps): ApiRou
       return asResult(engine.submit(pveWebhookEvent(parsed.data, at)));
     },
   );
+
+  addAiRoutes(api, {
+    engine,
+    audit: deps.audit,
+    ai: deps.ai,
+    actor,
+    ...(deps.aiFetch ? { fetch: deps.aiFetch } : {}),
+    ...(deps.aiTimeoutMs !== undefined ? { timeoutMs: deps.aiTimeoutMs } : {}),
+  });
 
   return api;
 }

@@ -59,10 +59,12 @@ export class Delivery {
   private async attempt(row: OutboxRow): Promise<OutboxRow['state']> {
     const { outbox, logger } = this.deps;
     const sender = this.deps.channel(row.channel);
+    // History records the text actually sent (and, after a rewrite, the template beside it).
+    const sending = sender ? await this.text(row) : row;
     const result: DeliveryResult = sender
-      ? await this.send(sender, await this.text(row))
+      ? await this.send(sender, sending)
       : { ok: false, retryable: false, error: `channel ${row.channel} no longer exists or is disabled` };
-    const state = outbox.recordAttempt(row, result, this.deps.policy());
+    const state = outbox.recordAttempt(sending, result, this.deps.policy());
     this.deps.onAttempt?.(row.channel, result.ok);
     if (!result.ok)
       logger.warn(

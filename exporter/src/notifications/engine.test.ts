@@ -6,12 +6,7 @@ import { loadKeyring } from '../auth/secrets.js';
 import { createExec } from '../sources/exec.js';
 import { openStore, type Db } from '../store/db.js';
 import { silentLogger } from '../test-support/tools.js';
-import {
-  parseBody,
-  startStandin,
-  type RecordedRequest,
-  type Standin,
-} from './channels/test-support/standin-server.js';
+import { parseBody, startStandin, type RecordedRequest } from './channels/test-support/standin-server.js';
 import { createNotificationEngine, type NotificationEngine } from './engine.js';
 import type { NotificationEvent } from './event.js';
 
@@ -21,29 +16,35 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** A webhook receiver that can be taken down (503) and that records what it accepted. */
-async function receiver(): Promise<
-  Standin & { down: boolean; accepted: () => Array<{ title: string; type: string }> }
-> {
-  const state = { down: false };
-  const server = await startStandin(() =>
-    state.down ? { status: 503, body: 'down' } : { status: 202, body: {} },
-  );
-  cleanups.push(() => server.close());
-  const accepted = () =>
-    server.requests
-      .filter((_, i) => i >= 0)
-      .map((r: RecordedRequest) => parseBody(r) as { message: { title: string; type: string } })
-      .map((b) => ({ title: b.message.title, type: b.message.type }));
-  return Object.assign(server, state, {
-    get down() {
-      return state.down;
-    },
-    set down(v: boolean) {
-      state.down = v;
-    },
-    accepted,
+interface Accepted {
+  key: string;
+  title: string;
+  type: string;
+}
+
+/**
+ * A webhook receiver that can be taken down (503 while `down`); it keeps each delivery it accepted,
+ * with its Idempotency-Key, in arrival order.
+ */
+async function receiver(): Promise<{
+  url: string;
+  requests: RecordedRequest[];
+  down: boolean;
+  accepted: Accepted[];
+}> {
+  const hook = { url: '', requests: [] as RecordedRequest[], down: false, accepted: [] as Accepted[] };
+  const server = await startStandin((req) => {
+    if (hook.down) return { status: 503, body: 'down' };
+    const { message } = parseBody(req) as { message: { title: string; type: string } };
+    hook.accepted.push({
+      key: String(req.headers['idempotency-key']),
+      title: message.title,
+      type: message.type,
+    });
+    return { status: 202, body: {} };
   });
+  cleanups.push(() => server.close());
+  return Object.assign(hook, { url: server.url, requests: server.requests });
 }
 
 function engineAt(dataDir: string, clock: { now: number }): { engine: NotificationEngine; db: Db } {
@@ -87,8 +88,8 @@ describe('notification engine', () => {
     await engine.tick();
 
     for (const r of [a, b]) {
-      expect(r.accepted().map((m) => m.type)).toEqual(['auth_fail', 'burst_auth_fail']);
-      expect(r.accepted()[1]!.title).toBe('pve1: 50 failed logins');
+      expect(r.accepted.map((m) => m.type)).toEqual(['auth_fail', 'burst_auth_fail']);
+      expect(r.accepted[1]!.title).toBe('pve1: 50 failed logins');
     }
     expect(engine.state.counters().get('suppressed:aggregated')).toBe(49);
   });
@@ -135,15 +136,12 @@ describe('notification engine', () => {
       clock.now += 60_000;
       await engine.tick();
     }
-    const delivered = hook.requests
-      .filter((_, i) => i >= 0)
-      .map((r) => ({
-        key: String(r.headers['idempotency-key']),
-        body: parseBody(r) as { message: { title: string } },
-      }));
-    const accepted = delivered.slice(-15);
-    expect(accepted.map((d) => d.body.message.title)).toEqual(sent);
-    expect(new Set(accepted.map((d) => d.key)).size).toBe(15);
+    // Exactly once: every delivery (one idempotency key each) was accepted once, none twice, none lost;
+    // and in the order the events happened.
+    const perKey = new Map<string, number>();
+    for (const d of hook.accepted) perKey.set(d.key, (perKey.get(d.key) ?? 0) + 1);
+    expect([...perKey.values()]).toEqual(Array<number>(15).fill(1));
+    expect(hook.accepted.map((d) => d.title)).toEqual(sent);
     expect(engine.outbox.waiting().get('ops') ?? 0).toBe(0);
     expect(engine.outbox.deadLetters()).toEqual([]);
   });

@@ -1,8 +1,5 @@
-import type { Logger } from 'pino';
 import { ConfigError, resolveSecretRefs, type Config } from '../config.js';
-import { aiConfigSchema, createRewriter, isAiLanguage } from './ai/index.js';
 import { ChannelConfigError } from './channel-store.js';
-import type { Rewrite } from './delivery.js';
 import type { NotificationEngine } from './engine.js';
 import { notifySettingsSchema } from './settings.js';
 
@@ -39,27 +36,4 @@ export function provisionNotifications(engine: NotificationEngine, config: Confi
   });
   for (const c of engine.channels.list())
     if (c.source === 'config' && !names.has(c.spec.name)) engine.channels.delete(c.spec.name);
-}
-
-/** The AI rewrite configured in YAML, as the delivery worker's `rewrite` option. */
-export function aiRewrite(config: Config, logger: Logger): { rewrite?: Rewrite } {
-  const raw = config.notifications.ai;
-  if (!raw) return {};
-  const parsed = aiConfigSchema.safeParse(resolveSecretRefs(raw, 'notifications.ai'));
-  if (!parsed.success)
-    throw new ConfigError(
-      `invalid config: notifications.ai.${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-    );
-  const rewriter = createRewriter({ config: parsed.data });
-  return {
-    rewrite: async (message, request) => {
-      const out = await rewriter.rewrite(message, {
-        detail: request.detail,
-        ...(isAiLanguage(request.language) ? { language: request.language } : {}),
-      });
-      if (out.error)
-        logger.warn({ reason: out.error, type: message.type }, 'AI rewrite not used; sending the template');
-      return out.rewritten ? { message: out.message, original: out.original } : { message: out.message };
-    },
-  };
 }

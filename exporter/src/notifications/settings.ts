@@ -82,7 +82,9 @@ export const BUILTIN_TYPE_COOLDOWN: Record<string, number> = {
   system_reboot: 5,
   system_startup: 5,
   error_resolved: 0,
-  alert_resolved: 0,
+  // alert_resolved keeps the alerts group's cooldown: its fingerprint names one alert instance
+  // (fingerprint, status, start), so only the same resolution sent again (an HA pair, a re-sent
+  // group) is held back, never a later one.
   webhook_test: 0,
   custom: 0,
 };

@@ -179,7 +179,7 @@ export interface ProviderDeps {
  */
 export async function testProvider(
   config: AiConfig,
-  deps: ProviderDeps = {},
+  deps: ProviderDeps & { language?: AiLanguage; detail?: AiDetail } = {},
 ): Promise<Result<{ model: string; sample: RewrittenText }>> {
   const rewriter = createRewriter({
     config,
@@ -188,7 +188,8 @@ export async function testProvider(
     cacheSize: 0,
   });
   const outcome = await rewriter.rewrite(SAMPLE_MESSAGE, {
-    detail: 'brief',
+    detail: deps.detail ?? 'brief',
+    ...(deps.language ? { language: deps.language } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
   });
   if (!outcome.rewritten) return fail('io', outcome.error ?? 'AI rewrite failed');

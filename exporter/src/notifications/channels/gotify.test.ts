@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { gotifyChannel } from './gotify.js';
-import { sampleMessage, sendOptions, testDeps } from './test-support/channel-test-kit.js';
+import {
+  commonFailures,
+  echoingFetch,
+  itTurnsFailuresIntoResults,
+  sampleMessage,
+  sendOptions,
+  testDeps,
+} from './test-support/channel-test-kit.js';
 import { startGotifyStandin, type GotifyStandin } from './test-support/gotify-standin.js';
 
 const TOKEN = 'AqX9zSecretAppToken';
@@ -77,15 +84,14 @@ describe('gotify channel', () => {
     });
   });
 
-  it('treats 5xx as retryable', async () => {
-    const { standin, channel } = await setup();
-    standin.fail.push('server-error');
-    expect(await channel.send(sampleMessage(), sendOptions())).toEqual({
-      ok: false,
-      retryable: true,
-      error: 'Gotify: HTTP 500: Internal Server Error: database is locked',
-    });
-  });
+  itTurnsFailuresIntoResults(
+    commonFailures(
+      'Gotify',
+      { serverError: 'server-error', hang: 'hang' },
+      'Gotify: HTTP 500: Internal Server Error: database is locked',
+    ),
+    () => setup(),
+  );
 
   it('honours a proxy’s 429 Retry-After given as an HTTP-date', async () => {
     const { standin, channel } = await setup();
@@ -102,23 +108,11 @@ describe('gotify channel', () => {
     expect(Math.abs(wait - expected)).toBeLessThan(2_000);
   });
 
-  it('gives up on a hung service when the signal fires', async () => {
-    const { standin, channel } = await setup();
-    standin.fail.push('hang');
-    expect(await channel.send(sampleMessage(), sendOptions(300))).toEqual({
-      ok: false,
-      retryable: true,
-      error: 'Gotify: request aborted (deadline passed)',
-    });
-  });
-
   it('keeps the token out of every error text', async () => {
     const { standin } = await setup();
-    const echoing: typeof fetch = (_input, init) =>
-      Promise.reject(new Error(`refused with headers ${JSON.stringify(init?.headers)}`));
     const config = gotifyChannel.config.parse({ url: standin.url, token: TOKEN });
     const result = await gotifyChannel
-      .create(config, testDeps({ fetch: echoing }))
+      .create(config, testDeps({ fetch: echoingFetch }))
       .send(sampleMessage(), sendOptions());
     expect(result).toMatchObject({ ok: false, retryable: true });
     expect(JSON.stringify(result)).not.toContain(TOKEN);

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NTFY_MESSAGE_BYTES, ntfyChannel } from './ntfy.js';
-import { sampleMessage, sendOptions, testDeps } from './test-support/channel-test-kit.js';
+import {
+  commonFailures,
+  echoingFetch,
+  itTurnsFailuresIntoResults,
+  sampleMessage,
+  sendOptions,
+  testDeps,
+} from './test-support/channel-test-kit.js';
 import { startNtfyStandin, type NtfyStandin } from './test-support/ntfy-standin.js';
 
 const TOKEN = 'tk_secretaccesstoken0123456789';
@@ -96,43 +103,32 @@ describe('ntfy channel', () => {
     });
   });
 
-  it('treats 5xx as retryable', async () => {
-    const { standin, channel } = await setup();
-    standin.fail.push('server-error');
-    expect(await channel.send(sampleMessage(), sendOptions())).toEqual({
-      ok: false,
-      retryable: true,
-      error: 'ntfy: HTTP 500: internal server error (code 50001)',
-    });
-  });
-
-  it('treats 429 as retryable (ntfy sends no Retry-After, so the outbox backs off)', async () => {
-    const { standin, channel } = await setup();
-    standin.fail.push('rate-limit');
-    expect(await channel.send(sampleMessage(), sendOptions())).toEqual({
-      ok: false,
-      retryable: true,
-      error: 'ntfy: HTTP 429: limit reached: too many requests (code 42901)',
-    });
-  });
-
-  it('gives up on a hung service when the signal fires', async () => {
-    const { standin, channel } = await setup();
-    standin.fail.push('hang');
-    expect(await channel.send(sampleMessage(), sendOptions(300))).toEqual({
-      ok: false,
-      retryable: true,
-      error: 'ntfy: request aborted (deadline passed)',
-    });
-  });
+  itTurnsFailuresIntoResults(
+    [
+      ...commonFailures(
+        'ntfy',
+        { serverError: 'server-error', hang: 'hang' },
+        'ntfy: HTTP 500: internal server error (code 50001)',
+      ),
+      {
+        // ntfy sends no Retry-After, so the outbox backs off on its own.
+        name: 'treats 429 as retryable',
+        script: 'rate-limit',
+        expected: {
+          ok: false,
+          retryable: true,
+          error: 'ntfy: HTTP 429: limit reached: too many requests (code 42901)',
+        },
+      },
+    ],
+    () => setup(),
+  );
 
   it('keeps the token, the password and the Basic credential out of error texts', async () => {
-    const echoing: typeof fetch = (_input, init) =>
-      Promise.reject(new Error(`refused: ${JSON.stringify(init?.headers)}`));
     for (const extra of [{ token: TOKEN }, { username: 'alerts', password: PASSWORD }]) {
       const config = ntfyChannel.config.parse({ url: 'http://127.0.0.1:9', topic: 't', ...extra });
       const result = await ntfyChannel
-        .create(config, testDeps({ fetch: echoing }))
+        .create(config, testDeps({ fetch: echoingFetch }))
         .send(sampleMessage(), sendOptions());
       expect(result).toMatchObject({ ok: false, retryable: true });
       const text = JSON.stringify(result);

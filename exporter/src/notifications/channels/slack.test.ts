@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SLACK_LIMITS, slackChannel, slackPayload } from './slack.js';
-import { longBody, sampleMessage, sendOptions, testDeps } from './test-support/channel-test-kit.js';
+import {
+  commonFailures,
+  echoingFetch,
+  itTurnsFailuresIntoResults,
+  longBody,
+  sampleMessage,
+  sendOptions,
+  testDeps,
+} from './test-support/channel-test-kit.js';
 import {
   SLACK_RETRY_AFTER_SECONDS,
   startSlackStandin,
@@ -125,46 +133,31 @@ describe('slack channel', () => {
     ).toEqual({ ok: false, retryable: false, error: 'Slack: HTTP 404: no_service' });
   });
 
-  it('reports an archived channel as not retryable', async () => {
-    const { standin, channel } = await setup();
-    standin.fail.push('archived');
-    expect(await channel.send(sampleMessage(), sendOptions())).toEqual({
-      ok: false,
-      retryable: false,
-      error: 'Slack: HTTP 410: channel_is_archived',
-    });
-  });
-
-  it('treats 5xx as retryable', async () => {
-    const { standin, channel } = await setup();
-    standin.fail.push('server-error');
-    expect(await channel.send(sampleMessage(), sendOptions())).toEqual({
-      ok: false,
-      retryable: true,
-      error: 'Slack: HTTP 500: rollup_error',
-    });
-  });
-
-  it('honours Retry-After on 429', async () => {
-    const { standin, channel } = await setup();
-    standin.fail.push('rate-limit');
-    expect(await channel.send(sampleMessage(), sendOptions())).toEqual({
-      ok: false,
-      retryable: true,
-      retryAfterMs: SLACK_RETRY_AFTER_SECONDS * 1000,
-      error: 'Slack: HTTP 429: rate_limited',
-    });
-  });
-
-  it('gives up on a hung service when the signal fires', async () => {
-    const { standin, channel } = await setup();
-    standin.fail.push('hang');
-    expect(await channel.send(sampleMessage(), sendOptions(300))).toEqual({
-      ok: false,
-      retryable: true,
-      error: 'Slack: request aborted (deadline passed)',
-    });
-  });
+  itTurnsFailuresIntoResults(
+    [
+      ...commonFailures(
+        'Slack',
+        { serverError: 'server-error', hang: 'hang' },
+        'Slack: HTTP 500: rollup_error',
+      ),
+      {
+        name: 'reports an archived channel as not retryable',
+        script: 'archived',
+        expected: { ok: false, retryable: false, error: 'Slack: HTTP 410: channel_is_archived' },
+      },
+      {
+        name: 'honours Retry-After on 429',
+        script: 'rate-limit',
+        expected: {
+          ok: false,
+          retryable: true,
+          retryAfterMs: SLACK_RETRY_AFTER_SECONDS * 1000,
+          error: 'Slack: HTTP 429: rate_limited',
+        },
+      },
+    ],
+    () => setup(),
+  );
 
   it('keeps the webhook URL out of network errors', async () => {
     const { standin } = await setup();
@@ -175,11 +168,10 @@ describe('slack channel', () => {
     expect(refused).toMatchObject({ ok: false, retryable: true });
     expect(!refused.ok && refused.error).toMatch(/^Slack: fetch failed \(ECONNREFUSED/);
 
-    const echoing: typeof fetch = (input) => Promise.reject(new Error(`cannot reach ${String(input)}`));
     const result = await slackChannel
-      .create(config, testDeps({ fetch: echoing }))
+      .create(config, testDeps({ fetch: echoingFetch }))
       .send(sampleMessage(), sendOptions());
-    expect(!result.ok && result.error).toBe('Slack: cannot reach ***');
+    expect(!result.ok && result.error).toMatch(/^Slack: cannot reach \*\*\* with headers /);
     expect(JSON.stringify(result)).not.toContain(SECRET);
   });
 });
