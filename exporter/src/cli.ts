@@ -14,6 +14,14 @@ import {
 import { ConfigError, loadConfig } from './config.js';
 import { ApiError } from './http/errors.js';
 import { start } from './main.js';
+import {
+  defaultExporterUrl,
+  NOTIFY_EXIT,
+  NotifyUsageError,
+  parseNotifyArgs,
+  runNotify,
+  type RawNotifyOptions,
+} from './notifications/cli-notify.js';
 import { buildSources } from './sources/index.js';
 import { StoreError } from './store/db.js';
 import { version } from './version.js';
@@ -139,6 +147,48 @@ program
   .description('restore <file> and <file>.key into the data dir (stop proxmon first)')
   .option('--force', 'replace an existing database')
   .action(admin((file: string, opts: { force?: boolean }) => restore(loadConfig(), file, !!opts.force)));
+
+program
+  .command('notify')
+  .description(
+    'send a notification (for hook scripts): through the running exporter, or straight into its ' +
+      'outbox when the exporter does not answer within 3 s; exit 0 sent or queued, 2 bad arguments, 1 other',
+  )
+  .option('--type <event>', 'event type from GET /api/notifications/catalogue', 'custom')
+  .option('--severity <severity>', 'OK, INFO, WARNING or CRITICAL', 'INFO')
+  .option('--title <text>', 'the title (required for --type custom)')
+  .option('--body <text>', 'the message text')
+  .option(
+    '--field <key=value>',
+    'a named fact for the templates, e.g. vmid=101 (repeatable)',
+    (v: string, all: string[]) => [...all, v],
+    [] as string[],
+  )
+  .option('--url <url>', "the exporter (default: $PROXMON_URL, else this host's configured address)")
+  .option(
+    '--token <token>',
+    'API token with the write scope (default: $PROXMON_TOKEN, which other users cannot see in ps)',
+  )
+  .showHelpAfterError('(proxmon notify --help shows the options)')
+  // Wrong arguments exit 2 like every other bad call here; commander's own default is 1.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : NOTIFY_EXIT.usage))
+  .action(async (opts: RawNotifyOptions & { url?: string; token?: string }) => {
+    try {
+      const args = parseNotifyArgs(opts);
+      const config = loadConfig();
+      process.exitCode = await runNotify({
+        args,
+        url: opts.url ?? process.env.PROXMON_URL ?? defaultExporterUrl(config),
+        token: opts.token ?? process.env.PROXMON_TOKEN,
+        dataDir: config.data_dir,
+        out: (line) => process.stdout.write(`${line}\n`),
+        err: (line) => process.stderr.write(`${line}\n`),
+      });
+    } catch (err) {
+      process.stderr.write(`proxmon: ${(err as Error).message}\n`);
+      process.exitCode = err instanceof NotifyUsageError ? NOTIFY_EXIT.usage : NOTIFY_EXIT.failed;
+    }
+  });
 
 program
   .command('version')

@@ -31,6 +31,7 @@ import { SmartTestStore } from './smart-tests/store.js';
 import type { NetworkSnapshot } from './sources/network/types.js';
 import { createHardwareRouter } from './http/hardware.js';
 import { createNotificationsRouter } from './http/notifications.js';
+import { createPveWebhookRouter } from './http/notifications-pve.js';
 import { AiSettingsStore, aiSettingsFromConfig, createAiRewrite } from './notifications/ai/index.js';
 import { provisionNotifications } from './notifications/provision.js';
 import { createNotificationEngine, type NotificationEngine } from './notifications/engine.js';
@@ -271,6 +272,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           ai: aiSettings,
           audit: auth.audit,
           alertmanagerToken: config.notifications.receivers.alertmanager_token,
+          pveWebhookSecret: config.notifications.receivers.pve_webhook_secret,
+        }),
+        createPveWebhookRouter({
+          pve,
+          audit: auth.audit,
           pveWebhookSecret: config.notifications.receivers.pve_webhook_secret,
         }),
         createHealthRouter({

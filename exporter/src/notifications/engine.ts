@@ -10,10 +10,8 @@ import type { NotificationEvent } from './event.js';
 import { Outbox } from './outbox.js';
 import { Pipeline, type SubmitResult } from './pipeline.js';
 import { renderEvent } from './render.js';
-import { notifySettingsSchema, type NotifySettings } from './settings.js';
+import { notifySettingsSchema, readNotifySettings, SETTINGS_KEY, type NotifySettings } from './settings.js';
 import { PipelineState } from './state.js';
-
-const SETTINGS_KEY = 'notify_settings';
 
 export interface NotificationEngineDeps {
   db: Db;
@@ -53,12 +51,7 @@ export function createNotificationEngine(deps: NotificationEngineDeps): Notifica
   const state = new PipelineState(db);
   const fetchFn = deps.fetch ?? fetch;
 
-  const settings = (): NotifySettings => {
-    const row = db.prepare('SELECT value FROM kv WHERE key = ?').get(SETTINGS_KEY) as
-      { value: string } | undefined;
-    const parsed = notifySettingsSchema.safeParse(row ? JSON.parse(row.value) : {});
-    return parsed.success ? parsed.data : notifySettingsSchema.parse({});
-  };
+  const settings = (): NotifySettings => readNotifySettings(db);
   const putSettings = (patch: unknown): NotifySettings => {
     const merged = notifySettingsSchema.parse({ ...settings(), ...(patch as object) });
     db.prepare(

@@ -66,7 +66,7 @@ export function alertmanagerEvents(p: AlertmanagerPayload, at: number): Notifica
 /** The body proxmon asks PVE's webhook target to send (see the setup route). */
 export const pveWebhookPayload = z.looseObject({
   title: z.string().max(256),
-  message: z.string().max(16_384).default(''),
+  message: z.string().max(262_144).default(''),
   severity: z.string().max(32).default('info'),
   timestamp: z.coerce.number().int().positive(),
   fields: z.record(z.string(), z.unknown()).default({}),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Db } from '../store/db.js';
 import { CHANNEL_TYPES } from './channels/channel.js';
 import { EVENT_GROUPS } from './catalogue.js';
 
@@ -69,6 +70,17 @@ export const notifySettingsSchema = z.strictObject({
   max_attempts: z.number().int().min(1).max(100).default(12),
 });
 export type NotifySettings = z.output<typeof notifySettingsSchema>;
+
+/** Where the global settings live in the kv table (shared by the engine and `proxmon notify`). */
+export const SETTINGS_KEY = 'notify_settings';
+
+/** The stored global settings; defaults when none are stored or the stored ones no longer validate. */
+export function readNotifySettings(db: Db): NotifySettings {
+  const row = db.prepare('SELECT value FROM kv WHERE key = ?').get(SETTINGS_KEY) as
+    { value: string } | undefined;
+  const parsed = notifySettingsSchema.safeParse(row ? JSON.parse(row.value) : {});
+  return parsed.success ? parsed.data : notifySettingsSchema.parse({});
+}
 
 /** Short cooldowns where repeats are separate happenings (a guest started twice is two starts). */
 export const BUILTIN_GROUP_COOLDOWN: Partial<Record<(typeof EVENT_GROUPS)[number], number>> = {

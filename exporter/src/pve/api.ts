@@ -56,7 +56,9 @@ export function createApiClient(options: PveApiOptions): PveClient {
     if (invalid) return Promise.resolve(fail('exit', invalid));
     const what = `PVE API ${method} ${path}`;
     const query = new URLSearchParams(
-      Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]),
+      Object.entries(params).flatMap(([k, v]) =>
+        (typeof v === 'object' ? v : [v]).map((x): [string, string] => [k, String(x)]),
+      ),
     ).toString();
     const body = method === 'POST' || method === 'PUT' ? query : undefined;
     const timeoutMs = opts.timeoutMs ?? defaultTimeout;

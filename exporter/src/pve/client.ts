@@ -1,7 +1,10 @@
 import type { Result } from '../sources/source.js';
 
-/** Query or form parameters; PVE takes every value as text. */
-export type PveParams = Readonly<Record<string, string | number>>;
+/**
+ * Query or form parameters; PVE takes every value as text. An array repeats its key, as PVE's array
+ * parameters want (a webhook endpoint's `header` and `secret` entries, a matcher's `target`).
+ */
+export type PveParams = Readonly<Record<string, string | number | readonly string[]>>;
 
 export interface PveRequestOptions {
   timeoutMs?: number;

@@ -28,7 +28,8 @@ export function createPveshClient(
     const invalid = checkRequest(path, params);
     if (invalid) return fail('exit', invalid);
     const args = [verb, path, '--output-format', 'json'];
-    for (const [key, value] of Object.entries(params)) args.push(`--${key}`, String(value));
+    for (const [key, value] of Object.entries(params))
+      for (const v of typeof value === 'object' ? value : [value]) args.push(`--${key}`, String(v));
     const run = await exec(tool, args, { timeoutMs: opts.timeoutMs ?? defaultTimeout, signal: opts.signal });
     if (!run.ok) return run;
     const { stdout, stderr, exitCode } = run.value;
