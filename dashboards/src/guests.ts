@@ -31,6 +31,11 @@ export const guests: DashboardSpec = {
               name: 'Status',
               mappings: states({ 1: ['running', 'ok'], 0: ['stopped', 'off'] }),
             },
+            {
+              expr: named(`proxmon_guest_onboot{${N}}`),
+              name: 'Start at boot',
+              mappings: states({ 1: ['yes', 'info'], 0: ['no', 'off'] }),
+            },
             { expr: named(`proxmon_guest_cpus{${N}}`), name: 'CPUs', unit: 'short' },
             { expr: named(`proxmon_guest_cpu_usage_ratio{${N}}`), name: 'CPU', unit: 'percentunit' },
             { expr: named(`proxmon_guest_memory_max_bytes{${N}}`), name: 'Memory', unit: 'bytes' },
@@ -176,8 +181,7 @@ export const guests: DashboardSpec = {
           unit: 'none',
           w: 8,
           h: 8,
-          // The replication job id arrives as `job` (the scrape config honours exporter labels).
-          labels: ['node', 'job', 'vmid'],
+          labels: ['node', 'replication_job', 'vmid'],
           columns: [
             {
               expr: `proxmon_replication_failed{${N}}`,

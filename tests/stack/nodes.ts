@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { fakeBin, startCli, tempDir, type CliRun } from '../support.js';
@@ -88,6 +88,23 @@ function procfsWithZfs(dir: string): string {
   return root;
 }
 
+/**
+ * / as the exporter sees it: the real root's entries, and an etc/ with the real /etc's entries plus
+ * pve/nodes/<node> holding the recorded node's guest configs, as the cluster filesystem shows them on
+ * a PVE node (the pve source reads `onboot` there in pvesh mode).
+ */
+function rootfsWithPve(dir: string, node: string): string {
+  const root = join(dir, 'root');
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  for (const entry of readdirSync('/')) if (entry !== 'etc') symlinkSync(join('/', entry), join(root, entry));
+  for (const entry of readdirSync('/etc'))
+    if (entry !== 'pve') symlinkSync(join('/etc', entry), join(root, 'etc', entry));
+  cpSync(join(fakeBin, 'fixtures/pve/rootfs/etc/pve/nodes/pve'), join(root, 'etc/pve/nodes', node), {
+    recursive: true,
+  });
+  return root;
+}
+
 /** Starts one exporter as the built CLI (`node exporter/dist/cli.js`), with its stand-ins on PATH. */
 export async function startNode(spec: NodeSpec): Promise<StackNode> {
   const dir = tempDir(`stack-${spec.name}`);
@@ -123,6 +140,7 @@ export async function startNode(spec: NodeSpec): Promise<StackNode> {
     PATH: `${bin}:${process.env.PATH ?? ''}`,
     PROXMON_CONFIG: config,
     PROXMON_PROCFS: procfsWithZfs(dir),
+    PROXMON_ROOTFS: rootfsWithPve(dir, spec.name),
     STACK_STATE_DIR: state,
     STACK_PVE_NODE: spec.name,
   });

@@ -24,9 +24,9 @@ import {
   logsResponse,
   taskLogTextQuery,
 } from './logs-schema.js';
-import { parseUpid, pveGet } from './pve-call.js';
 import { rawGetRoute } from './raw-route.js';
 import { ApiRouter } from './route.js';
+import { readTaskLog } from './task-log.js';
 import { streamToolOutput } from './text-stream.js';
 
 export interface LogsRouterDeps {
@@ -206,14 +206,7 @@ export function createLogsRouter(deps: LogsRouterDeps): ApiRouter {
       describes: 'text/plain: the task log, one line per line',
     },
     async ({ params, query, res }) => {
-      const { upid, node } = parseUpid(params.upid);
-      const rows = await pveGet<unknown>(pve, `/nodes/${node}/tasks/${upid}/log`, {
-        start: query.start,
-        limit: query.limit,
-      });
-      const lines = Array.isArray(rows)
-        ? rows.map((r) => (typeof (r as { t?: unknown })?.t === 'string' ? (r as { t: string }).t : ''))
-        : [];
+      const { upid, lines } = await readTaskLog(pve, params.upid, query);
       res.status(200);
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.setHeader('Cache-Control', 'no-store');

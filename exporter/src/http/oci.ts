@@ -5,7 +5,7 @@ import type { Principal } from '../auth/scopes.js';
 import { loadCatalogue, type OciApp, type OciCatalogue } from '../oci/catalogue.js';
 import { OCI_TAG } from '../oci/deploy.js';
 import type { OciDeployer } from '../oci/deployer.js';
-import { pveRelease, pveVerb, supportsOci } from '../oci/pve.js';
+import { pveRelease, supportsOci } from '../oci/pve.js';
 import type { Deployment, DeploymentStore } from '../oci/store.js';
 import type { PveAccess } from '../pve/index.js';
 import { parseClusterResources, parseTasks, type PveGuest } from '../pve-model/index.js';
@@ -379,7 +379,7 @@ export function createOciRouter(deps: OciRouterDeps): ApiRouter {
       const g = await findApp(params.vmid);
       if (g.status !== 'stopped')
         throw errors.conflict(`app ${g.vmid} is ${g.status ?? 'not stopped'}: stop it first`);
-      const r = await pveVerb(pve.client, 'delete')(
+      const r = await pve.client.delete(
         guestPath(g),
         { purge: 1, 'destroy-unreferenced-disks': 1 },
         { timeoutMs: WRITE_TIMEOUT_MS },

@@ -5,7 +5,7 @@ import { parseTasks, type PveBackup } from '../pve-model/index.js';
 import { parseRrdData } from '../pve-model/rrd.js';
 import type { SnapshotReader } from '../snapshots.js';
 import { PVE_SOURCE, type PveSnapshot } from '../sources/pve/index.js';
-import { localNode, parseUpid, pveGet, unwrap } from './pve-call.js';
+import { localNode, pveGet, unwrap } from './pve-call.js';
 import {
   guestSchema,
   rrdResponse,
@@ -17,6 +17,7 @@ import {
 } from './pve-schema.js';
 import { ApiRouter } from './route.js';
 import { isoFromSeconds, sourceStatus, sourceStatusSchema } from './source-status.js';
+import { readTaskLog } from './task-log.js';
 import { guestView, taskView } from './vms.js';
 
 /** What the backups source knows (its snapshot), as this router reads it. */
@@ -180,14 +181,11 @@ export function createPveRouter(deps: PveRouterDeps): ApiRouter {
       query: taskLogQuery,
       response: taskLogResponse,
     },
-    async ({ params, query }) => {
-      const { upid, node } = parseUpid(params.upid);
-      const rows = await pveGet<unknown>(pve, `/nodes/${node}/tasks/${upid}/log`, query);
-      const lines = Array.isArray(rows)
-        ? rows.map((r) => (typeof (r as { t?: unknown })?.t === 'string' ? (r as { t: string }).t : ''))
-        : [];
-      return { upid, node, lines, start: query.start, total: null };
-    },
+    async ({ params, query }) => ({
+      ...(await readTaskLog(pve, params.upid, query)),
+      start: query.start,
+      total: null,
+    }),
   );
 
   api.route(

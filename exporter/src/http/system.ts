@@ -1,9 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { cpuTemperature, pickSensorChips } from '../metrics/sensors.js';
-
-/** @deprecated import from metrics/sensors.js */
-export { cpuTemperature };
 import type { SnapshotReader } from '../snapshots.js';
 import type { CpuSnapshot } from '../sources/cpu/index.js';
 import type { HostInfo } from '../sources/hostinfo/index.js';

@@ -42,11 +42,11 @@ describe('PVE task, HA and replication metrics', () => {
       'proxmon_pve_tasks_failed_total{type="vzdump"} 1',
       'proxmon_pve_tasks_failed_total{type="aptupdate"} 1',
       // No HA service runs on this node; 102-1 never synced, so it has no timestamp.
-      'proxmon_replication_last_sync_timestamp_seconds{job="100-0",vmid="100"} 1790604000',
-      'proxmon_replication_last_sync_timestamp_seconds{job="101-0",vmid="101"} 1790590000',
-      'proxmon_replication_failed{job="100-0",vmid="100"} 0',
-      'proxmon_replication_failed{job="101-0",vmid="101"} 1',
-      'proxmon_replication_failed{job="102-1",vmid="102"} 0',
+      'proxmon_replication_last_sync_timestamp_seconds{replication_job="100-0",vmid="100"} 1790604000',
+      'proxmon_replication_last_sync_timestamp_seconds{replication_job="101-0",vmid="101"} 1790590000',
+      'proxmon_replication_failed{replication_job="100-0",vmid="100"} 0',
+      'proxmon_replication_failed{replication_job="101-0",vmid="101"} 1',
+      'proxmon_replication_failed{replication_job="102-1",vmid="102"} 0',
     ]);
   });
 

@@ -59,15 +59,16 @@ export function registerPveTaskMetrics(registry: Registry, snapshots: SnapshotRe
     },
   );
   const jobs = () => snap()?.replication ?? [];
+  // Not `job`: Prometheus' target label would rename it to exported_job (or, honoured, replace the scrape job).
   snapshotGauge(
     registry,
     {
       name: 'proxmon_replication_last_sync_timestamp_seconds',
       help: 'When the replication job last synced successfully; absent when it never has',
-      labelNames: ['job', 'vmid'],
+      labelNames: ['replication_job', 'vmid'],
     },
     (emit) => {
-      for (const j of jobs()) emit({ job: j.id, vmid: j.guest ?? '' }, j.lastSync);
+      for (const j of jobs()) emit({ replication_job: j.id, vmid: j.guest ?? '' }, j.lastSync);
     },
   );
   snapshotGauge(
@@ -75,11 +76,14 @@ export function registerPveTaskMetrics(registry: Registry, snapshots: SnapshotRe
     {
       name: 'proxmon_replication_failed',
       help: '1 when the last run of the replication job failed',
-      labelNames: ['job', 'vmid'],
+      labelNames: ['replication_job', 'vmid'],
     },
     (emit) => {
       for (const j of jobs())
-        emit({ job: j.id, vmid: j.guest ?? '' }, j.failed === undefined ? undefined : j.failed ? 1 : 0);
+        emit(
+          { replication_job: j.id, vmid: j.guest ?? '' },
+          j.failed === undefined ? undefined : j.failed ? 1 : 0,
+        );
     },
   );
 }

@@ -15,6 +15,9 @@ import { sourceContext } from '../test-support/source-context.js';
 import { metricNames, registerPveMetrics } from './pve.js';
 
 const pveshRecorded = fileURLToPath(new URL('../../../tests/fake-bin/pvesh-recorded', import.meta.url));
+/** The recorded node's guest config files (pvesh mode reads onboot there). */
+const rootfs = fileURLToPath(new URL('../pve/fixtures/rootfs', import.meta.url));
+const ctx = () => sourceContext({ paths: { rootfs } });
 const AUTH = 'PVEAPIToken=proxmon@pve!metrics=5b6c0f3e-1111-4222-8333-944455556666';
 
 let server: FakePveApi;
@@ -35,14 +38,14 @@ afterAll(async () => {
 
 async function collect(client: PveClient): Promise<PveSnapshot> {
   const source = createPveSource(createPveAccess({ client, hostname: 'pve.lab.example' }));
-  const r = await source.collect(sourceContext());
+  const r = await source.collect(ctx());
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
 }
 
 async function collectAgent(client: PveClient): Promise<PveGuestAgentSnapshot> {
   const source = createPveGuestAgentSource(createPveAccess({ client, hostname: 'pve.lab.example' }));
-  const r = await source.collect(sourceContext());
+  const r = await source.collect(ctx());
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
 }
@@ -78,6 +81,7 @@ describe('PVE metrics', () => {
     expect(guest(211)).toEqual([
       'proxmon_guest_info{vmid="211",name="lab-app-01",type="qemu",node="pve",tags="lab",template="0"} 1',
       'proxmon_guest_up{vmid="211"} 1',
+      'proxmon_guest_onboot{vmid="211"} 0',
       'proxmon_guest_cpu_usage_ratio{vmid="211"} 0.00395529137829957',
       'proxmon_guest_cpus{vmid="211"} 2',
       'proxmon_guest_memory_used_bytes{vmid="211"} 433094656',
@@ -94,11 +98,20 @@ describe('PVE metrics', () => {
     expect(guest(213)).toEqual([
       'proxmon_guest_info{vmid="213",name="lab-app-03",type="qemu",node="pve",tags="lab",template=""} 1',
       'proxmon_guest_up{vmid="213"} 0',
+      'proxmon_guest_onboot{vmid="213"} 0',
       'proxmon_guest_cpus{vmid="213"} 2',
       'proxmon_guest_memory_max_bytes{vmid="213"} 2147483648',
       'proxmon_guest_disk_size_bytes{vmid="213"} 3221225472',
     ]);
     expect(lines).toContain('proxmon_guest_disk_used_bytes{vmid="120"} 0');
+    // From the guests' config files: only 212 starts at boot.
+    expect(lines.filter((l) => l.startsWith('proxmon_guest_onboot'))).toEqual([
+      'proxmon_guest_onboot{vmid="120"} 0',
+      'proxmon_guest_onboot{vmid="211"} 0',
+      'proxmon_guest_onboot{vmid="212"} 1',
+      'proxmon_guest_onboot{vmid="213"} 0',
+      'proxmon_guest_onboot{vmid="9000"} 0',
+    ]);
     expect(lines.filter((l) => l.startsWith('proxmon_storage_'))).toEqual([
       'proxmon_storage_info{storage="local",type="dir",content="backup,iso,vztmpl",shared="0"} 1',
       'proxmon_storage_info{storage="synology",type="nfs",content="backup,images",shared="1"} 1',
@@ -136,6 +149,17 @@ describe('PVE metrics', () => {
       'proxmon_guest_disk_used_bytes{vmid="120"} 0',
       'proxmon_guest_disk_used_bytes{vmid="211"} 7737305088',
     ]);
+  });
+
+  it('leaves onboot out for guests whose config is not known', async () => {
+    const snap = await viaPvesh();
+    snap.onboot = new Map([[212, true]]);
+    const lines = await render(snap);
+    expect(lines.filter((l) => l.startsWith('proxmon_guest_onboot'))).toEqual([
+      'proxmon_guest_onboot{vmid="212"} 1',
+    ]);
+    snap.onboot = undefined;
+    expect((await render(snap)).filter((l) => l.startsWith('proxmon_guest_onboot'))).toEqual([]);
   });
 
   it('emits nothing without a snapshot', async () => {

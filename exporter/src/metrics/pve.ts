@@ -12,6 +12,7 @@ export const metricNames = [
   'proxmon_pve_cluster_nodes_online',
   'proxmon_guest_info',
   'proxmon_guest_up',
+  'proxmon_guest_onboot',
   'proxmon_guest_cpu_usage_ratio',
   'proxmon_guest_cpus',
   'proxmon_guest_memory_used_bytes',
@@ -115,6 +116,21 @@ export function registerPveMetrics(registry: Registry, snapshots: SnapshotReader
     );
   perGuest('gauge', 'proxmon_guest_up', '1 when the guest is running', (g) =>
     g.status === undefined ? undefined : g.status === 'running' ? 1 : 0,
+  );
+  snapshotGauge(
+    registry,
+    {
+      name: 'proxmon_guest_onboot',
+      help: '1 when the guest starts when its node boots (onboot), 0 when not; absent while its config is unknown',
+      labelNames: ['vmid'],
+    },
+    (emit) => {
+      const onboot = snap()?.onboot;
+      for (const g of guests()) {
+        const on = onboot?.get(g.vmid);
+        emit({ vmid: g.vmid }, on === undefined ? undefined : on ? 1 : 0);
+      }
+    },
   );
   perGuest(
     'gauge',

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { PveAccess, PveParams } from '../pve/index.js';
 import { fail, ok, type Result } from '../sources/source.js';
 import { templateName, type OciApp } from './catalogue.js';
-import { mergeEnv, parseTaskStatus, pveVerb, taskSucceeded } from './pve.js';
+import { mergeEnv, parseTaskStatus, taskSucceeded } from './pve.js';
 import type { DeploymentStep, DeploymentStore } from './store.js';
 
 /** Tags every deployed container carries: how proxmon tells its OCI apps from other containers. */
@@ -143,12 +143,10 @@ export async function runDeployment(deps: DeployRunnerDeps, id: number, plan: De
         { timeoutMs: CALL_TIMEOUT_MS },
       );
       if (!config.ok) return config;
-      const set = await pveVerb(pve.client, 'put')(
+      const set = await pve.client.put(
         configPath,
         { env: mergeEnv(config.value?.env, plan.env) },
-        {
-          timeoutMs: CALL_TIMEOUT_MS,
-        },
+        { timeoutMs: CALL_TIMEOUT_MS },
       );
       if (!set.ok) return set;
     }

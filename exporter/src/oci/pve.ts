@@ -1,27 +1,8 @@
-import type { PveClient, PveParams, PveRequestOptions } from '../pve/index.js';
 import { parseVersion } from '../pve-model/index.js';
 import { fail, ok, type Result } from '../sources/source.js';
 
 /** OCI images as LXC templates (`oci-registry-pull`, OCI ostemplates) arrived in Proxmox VE 9.1. */
 export const OCI_MIN_VERSION = [9, 1] as const;
-
-export type PveVerb = <T = unknown>(
-  path: string,
-  params?: PveParams,
-  opts?: PveRequestOptions,
-) => Promise<Result<T>>;
-
-/**
- * PUT and DELETE, where the client has them. `PveClient` (pve/client.ts) offers get and post only; until
- * it grows `put`/`delete` (pvesh `set`/`delete`, HTTP PUT/DELETE) the calls that need them answer a
- * clear failure instead of guessing at another way in.
- */
-export function pveVerb(client: PveClient, verb: 'put' | 'delete'): PveVerb {
-  const fn = (client as unknown as Record<string, unknown>)[verb];
-  if (typeof fn === 'function') return fn.bind(client) as PveVerb;
-  return async () =>
-    fail('absent', `this proxmon's Proxmox VE client cannot send ${verb.toUpperCase()} requests yet`);
-}
 
 /** Major and minor of `/version` (release "9.1", or the version "9.1.4"). */
 export function pveRelease(input: unknown): Result<{ version: string; major: number; minor: number }> {

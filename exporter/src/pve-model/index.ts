@@ -46,3 +46,4 @@ export {
   type GuestDiskUsage,
 } from './guest-fsinfo.js';
 export { parseNotBackedUp, type PveNotBackedUp } from './not-backed-up.js';
+export { guestOnboot, parseGuestConf, parseGuestConfigReply, type GuestConfig } from './guest-conf.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPveAccess, type PveClient, type PveRequestOptions } from '../../pve/index.js';
 import { sourceContext } from '../../test-support/source-context.js';
 import { fail, ok, type Result } from '../source.js';
-import { counting, fakeClient, NOW_MS, startModes, type Modes } from './fixtures/clients.js';
+import { counting, fakeClient, NOW_MS, ROOTFS, startModes, type Modes } from './fixtures/clients.js';
 import { createPveGuestAgentSource, type PveGuestAgentSnapshot } from './guest-agent.js';
 
 let modes: Modes;
@@ -12,8 +12,9 @@ beforeAll(async () => {
 afterAll(() => modes.close());
 
 const MIN = 60_000;
+// In pvesh mode configs are read from the recorded node's files in etc/pve under this root.
 const ctx = (nowMs = NOW_MS, signal?: AbortSignal) =>
-  sourceContext({ now: () => nowMs, ...(signal ? { signal } : {}) });
+  sourceContext({ now: () => nowMs, paths: { rootfs: ROOTFS }, ...(signal ? { signal } : {}) });
 const fsinfo = (used: number, total: number) => ({
   result: [{ name: 'vda1', mountpoint: '/', type: 'ext4', 'used-bytes': used, 'total-bytes': total }],
 });
@@ -29,6 +30,7 @@ async function run(
 
 describe('createPveGuestAgentSource', () => {
   it('reads agent filesystems of running VMs and backs off a silent agent (pvesh and API alike)', async () => {
+    const configCalls = { pvesh: [], api: ['/nodes/pve/qemu/211/config', '/nodes/pve/qemu/212/config'] };
     const both = await Promise.all(
       (['pvesh', 'api'] as const).map(async (mode) => {
         const client = counting(modes.client(mode));
@@ -36,18 +38,20 @@ describe('createPveGuestAgentSource', () => {
         const first = await run(source);
         const firstCalls = client.calls.splice(0);
         const second = await run(source, NOW_MS + MIN);
-        return { first, firstCalls, second, secondCalls: client.calls.splice(0) };
+        return { mode, first, firstCalls, second, secondCalls: client.calls.splice(0) };
       }),
     );
-    for (const { first, firstCalls, second, secondCalls } of both) {
-      expect(firstCalls.sort()).toEqual([
-        '/nodes',
-        '/nodes/pve/qemu',
-        '/nodes/pve/qemu/211/agent/get-fsinfo',
-        '/nodes/pve/qemu/211/config',
-        '/nodes/pve/qemu/212/agent/get-fsinfo',
-        '/nodes/pve/qemu/212/config',
-      ]);
+    for (const { mode, first, firstCalls, second, secondCalls } of both) {
+      // pvesh mode reads the configs from /etc/pve: no pvesh run per guest.
+      expect(firstCalls.sort()).toEqual(
+        [
+          '/nodes',
+          '/nodes/pve/qemu',
+          '/nodes/pve/qemu/211/agent/get-fsinfo',
+          '/nodes/pve/qemu/212/agent/get-fsinfo',
+          ...configCalls[mode],
+        ].sort(),
+      );
       expect(first.disks.get(211)).toMatchObject({ usedBytes: 7737305088, totalBytes: 138957568000 });
       expect(first.disks.get(211)?.filesystems.map((f) => f.mountpoint)).toEqual([
         '/',
@@ -78,13 +82,16 @@ describe('createPveGuestAgentSource', () => {
     let uptime = 5000;
     let status = 'running';
     let agentUp = false;
-    const client = fakeClient({
-      '/nodes': [{ node: 'pve1' }],
-      '/nodes/pve1/qemu': () => [{ vmid: 101, status, uptime }],
-      '/nodes/pve1/qemu/101/config': { agent: '1' },
-      '/nodes/pve1/qemu/101/agent/get-fsinfo': () =>
-        agentUp ? fsinfo(100, 1000) : new Error('QEMU guest agent is not running'),
-    });
+    const client = fakeClient(
+      {
+        '/nodes': [{ node: 'pve1' }],
+        '/nodes/pve1/qemu': () => [{ vmid: 101, status, uptime }],
+        '/nodes/pve1/qemu/101/config': { agent: '1' },
+        '/nodes/pve1/qemu/101/agent/get-fsinfo': () =>
+          agentUp ? fsinfo(100, 1000) : new Error('QEMU guest agent is not running'),
+      },
+      'api',
+    );
     const source = createPveGuestAgentSource(createPveAccess({ client, hostname: 'pve1' }));
     const calls = () => client.calls.splice(0).filter((c) => c !== '/nodes');
     expect((await run(source)).backedOff.has(101)).toBe(true);
@@ -133,17 +140,20 @@ describe('createPveGuestAgentSource', () => {
   });
 
   it('never calls the agent of a VM whose config does not enable it, a stopped VM or a template', async () => {
-    const client = fakeClient({
-      '/nodes': [{ node: 'pve1' }],
-      '/nodes/pve1/qemu': [
-        { vmid: 101, status: 'running', uptime: 5 },
-        { vmid: 102, status: 'running', uptime: 5 },
-        { vmid: 103, status: 'stopped' },
-        { vmid: 104, status: 'running', uptime: 5, template: 1 },
-      ],
-      '/nodes/pve1/qemu/101/config': { agent: '0' },
-      '/nodes/pve1/qemu/102/config': { name: 'no-agent-option' },
-    });
+    const client = fakeClient(
+      {
+        '/nodes': [{ node: 'pve1' }],
+        '/nodes/pve1/qemu': [
+          { vmid: 101, status: 'running', uptime: 5 },
+          { vmid: 102, status: 'running', uptime: 5 },
+          { vmid: 103, status: 'stopped' },
+          { vmid: 104, status: 'running', uptime: 5, template: 1 },
+        ],
+        '/nodes/pve1/qemu/101/config': { agent: '0' },
+        '/nodes/pve1/qemu/102/config': { name: 'no-agent-option' },
+      },
+      'api',
+    );
     const s = await run(createPveGuestAgentSource(createPveAccess({ client, hostname: 'pve1' })));
     expect(client.calls.filter((c) => c.includes('/agent/'))).toEqual([]);
     expect(client.calls.filter((c) => c.endsWith('/config'))).toEqual([

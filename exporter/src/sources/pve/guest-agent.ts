@@ -10,6 +10,7 @@ import {
 } from '../../pve-model/index.js';
 import { mapConcurrently } from '../filesystems/concurrency.js';
 import { ok, type Source, type SourceContext } from '../source.js';
+import { readGuestConfig } from './guest-configs.js';
 
 export const PVE_GUEST_AGENT_SOURCE = 'pve-guest-agent';
 
@@ -46,7 +47,8 @@ const CALL_TIMEOUT_MS = 10_000;
 /**
  * QEMU guest-agent filesystem usage (opt-in), every 60 s: `get-fsinfo` for the running VMs of this node
  * whose config enables the agent, a few at a time with a short deadline each. A guest whose agent does
- * not answer is left alone for a while, so VMs without an agent cost nothing; configs are cached.
+ * not answer is left alone for a while, so VMs without an agent cost nothing; configs are cached (and in
+ * pvesh mode read from /etc/pve, not through pvesh).
  */
 export function createPveGuestAgentSource(
   access: PveAccess,
@@ -78,7 +80,7 @@ export function createPveGuestAgentSource(
 
   async function readConfig(ctx: SourceContext, node: string, g: PveNodeQemu, now: number): Promise<void> {
     const opts = { signal: ctx.signal, timeoutMs: CALL_TIMEOUT_MS };
-    const r = await client.get(`/nodes/${node}/qemu/${g.vmid}/config`, {}, opts);
+    const r = await readGuestConfig(client, ctx, { node, type: 'qemu', vmid: g.vmid }, opts);
     const config = r.ok ? parseQemuConfig(r.value) : r;
     if (config.ok) configs.set(g.vmid, { config: config.value, uptime: g.uptime, readAt: now });
     // A failed re-read keeps the previous config until the next round.

@@ -12,6 +12,7 @@ import {
   type PveVersion,
 } from '../../pve-model/index.js';
 import { ok, type Result, type Source } from '../source.js';
+import { createOnbootCache, type OnbootOptions } from './onboot.js';
 
 export const PVE_SOURCE = 'pve';
 const TIMEOUT_SECONDS = 10;
@@ -31,15 +32,23 @@ export interface PveSnapshot {
   guests: PveGuest[];
   /** The local node's view of its storages; undefined when `/nodes/{node}/storage` failed (logged). */
   storages?: PveNodeStorage[] | undefined;
+  /** Whether each guest starts at boot, by vmid; guests whose config is not known yet are missing. */
+  onboot?: ReadonlyMap<number, boolean> | undefined;
+}
+
+export interface PveSourceOptions {
+  /** How guest configs are read and cached for `onboot` (defaults depend on the client mode). */
+  onboot?: OnbootOptions;
 }
 
 /**
  * Proxmox VE node, cluster, guests and storage, every 15 s: `/cluster/resources?type=vm` once per
  * refresh for all guest counters, plus `/cluster/status`, `/version` and the local node's status
- * and storage, in parallel.
+ * and storage, in parallel. `onboot` comes from the guests' configs, read and cached apart (onboot.ts).
  */
-export function createPveSource(access: PveAccess): Source<PveSnapshot> {
+export function createPveSource(access: PveAccess, options: PveSourceOptions = {}): Source<PveSnapshot> {
   const { client, scope } = access;
+  const onboot = createOnbootCache(client, options.onboot);
   return {
     name: PVE_SOURCE,
     intervalSeconds: 15,
@@ -49,23 +58,26 @@ export function createPveSource(access: PveAccess): Source<PveSnapshot> {
       if (!node.ok) return node;
       const signal = ctx.signal;
       const at = `/nodes/${node.value}`;
-      const [resources, cluster, version, status, storage] = await Promise.all([
-        client
-          .get('/cluster/resources', { type: 'vm' }, { signal })
-          .then((r) => then(r, parseClusterResources)),
+      const inScope = (guests: PveGuest[]) =>
+        scope === 'cluster' ? guests : guests.filter((g) => g.node === node.value);
+      const listed = client
+        .get('/cluster/resources', { type: 'vm' }, { signal })
+        .then((r) => then(r, parseClusterResources));
+      const [resources, cluster, version, status, storage, onbootByVmid] = await Promise.all([
+        listed,
         client.get('/cluster/status', {}, { signal }).then((r) => then(r, parseClusterStatus)),
         client.get('/version', {}, { signal }).then((r) => then(r, parseVersion)),
         client.get(`${at}/status`, {}, { signal }).then((r) => then(r, parseNodeStatus)),
         client
           .get(`${at}/storage`, {}, { signal, timeoutMs: STORAGE_TIMEOUT_MS })
           .then((r) => then(r, parseNodeStorage)),
+        listed.then((r) => (r.ok ? onboot.refresh(ctx, inScope(r.value.guests)) : undefined)),
       ]);
       if (!resources.ok) return resources;
       if (!cluster.ok) return cluster;
       if (!version.ok) return version;
       if (!status.ok) ctx.logger.warn({ err: status.error }, 'PVE node status unavailable');
       if (!storage.ok) ctx.logger.warn({ err: storage.error }, 'PVE storage status unavailable');
-      const guests = resources.value.guests;
       return ok({
         mode: client.mode,
         scope,
@@ -73,8 +85,9 @@ export function createPveSource(access: PveAccess): Source<PveSnapshot> {
         version: version.value,
         cluster: cluster.value,
         nodeStatus: status.ok ? status.value : undefined,
-        guests: scope === 'cluster' ? guests : guests.filter((g) => g.node === node.value),
+        guests: inScope(resources.value.guests),
         storages: storage.ok ? storage.value : undefined,
+        onboot: onbootByVmid,
       });
     },
   };
