@@ -33,6 +33,17 @@ export interface AuthServiceDeps {
 
 export type LoginResult = IssuedTokens | { requires_totp: true };
 
+/**
+ * Who acts for the user in the audit log when TOTP is managed for them by an admin credential (an API
+ * token through Grafana's plugin proxy) rather than from their own session.
+ */
+export interface TotpActor {
+  actor: string;
+  ip: string;
+  /** e.g. `{ via: 'token', token: 'grafana-admin' }`; never a secret. */
+  detail: Record<string, unknown>;
+}
+
 /** Login, setup, password and TOTP flows: the rules live here; routers only translate HTTP. */
 export class AuthService {
   private readonly now: () => number;
@@ -105,16 +116,54 @@ export class AuthService {
     this.d.audit.record({ actor, ip, action: 'password_changed', target: user.username });
   }
 
-  async beginTotp(userId: number): Promise<{ secret: string; otpauth_uri: string; qr_data_url: string }> {
+  /**
+   * Proves whoever drives an admin credential knows `userId`'s current password before TOTP is managed
+   * for that user without their session. Limited, logged for fail2ban, counted and audited exactly like
+   * a failed login, so it is no cheaper a password oracle than /login.
+   */
+  async reauthenticate(
+    userId: number,
+    password: string,
+    ip: string,
+    /** What was attempted and by whom, for the failure's audit entry. */
+    detail: Record<string, unknown>,
+  ): Promise<User> {
+    const user = this.#user(userId);
+    const limit = this.d.limiter.check(ip, user.username);
+    if (limit.limited)
+      throw Object.assign(errors.rateLimited(limit.retryAfterSeconds), {
+        retryAfter: limit.retryAfterSeconds,
+      });
+    if (!(await verifyPassword(password, user.passwordHash))) this.#fail(ip, user.username, detail);
+    return user;
+  }
+
+  async beginTotp(
+    userId: number,
+    by?: TotpActor,
+  ): Promise<{ secret: string; otpauth_uri: string; qr_data_url: string }> {
     const user = this.#user(userId);
     if (user.totpSecret !== null) throw errors.conflict('TOTP is already enabled; disable it first');
     const secret = await createTotpSecret();
     this.d.users.setPendingTotp(user.id, encryptSecret(this.d.keyring, secret));
     const uri = totpUri(secret, user.username);
+    if (by)
+      this.d.audit.record({
+        actor: by.actor,
+        ip: by.ip,
+        action: 'totp_setup_started',
+        target: user.username,
+        detail: by.detail,
+      });
     return { secret, otpauth_uri: uri, qr_data_url: await totpQrDataUrl(uri) };
   }
 
-  async confirmTotp(userId: number, code: string, ip: string): Promise<{ backup_codes: string[] }> {
+  async confirmTotp(
+    userId: number,
+    code: string,
+    ip: string,
+    by?: TotpActor,
+  ): Promise<{ backup_codes: string[] }> {
     const user = this.#user(userId);
     if (!user.totpPendingSecret) throw errors.conflict('start TOTP enrolment first');
     const verdict = await verifyTotp(
@@ -126,16 +175,28 @@ export class AuthService {
     if (!verdict.ok) throw errors.validation('code does not match; check the authenticator clock');
     const { codes, hashes } = generateBackupCodes();
     this.d.users.enableTotp(user.id, user.totpPendingSecret, verdict.step, hashes);
-    this.d.audit.record({ actor: user.username, ip, action: 'totp_enabled', target: user.username });
+    this.d.audit.record({
+      actor: by?.actor ?? user.username,
+      ip,
+      action: 'totp_enabled',
+      target: user.username,
+      ...(by ? { detail: by.detail } : {}),
+    });
     return { backup_codes: codes };
   }
 
-  async disableTotp(userId: number, code: string | undefined, ip: string): Promise<void> {
+  async disableTotp(userId: number, code: string | undefined, ip: string, by?: TotpActor): Promise<void> {
     const user = this.#user(userId);
     if (user.totpSecret === null) return;
     await this.#requireSecondFactor(user, code, ip);
     this.d.users.disableTotp(user.id);
-    this.d.audit.record({ actor: user.username, ip, action: 'totp_disabled', target: user.username });
+    this.d.audit.record({
+      actor: by?.actor ?? user.username,
+      ip,
+      action: 'totp_disabled',
+      target: user.username,
+      ...(by ? { detail: by.detail } : {}),
+    });
   }
 
   /** For the CLI's recovery path: a fresh random password, TOTP optionally off, every session revoked. */
@@ -176,11 +237,17 @@ export class AuthService {
     return true;
   }
 
-  #fail(ip: string, username: string): never {
+  #fail(ip: string, username: string, detail?: Record<string, unknown>): never {
     this.d.limiter.recordFailure(ip, username);
     this.d.logFailure(ip, username);
     this.d.onFailure?.();
-    this.d.audit.record({ actor: null, ip, action: 'login_failed', target: username });
+    this.d.audit.record({
+      actor: null,
+      ip,
+      action: 'login_failed',
+      target: username,
+      ...(detail ? { detail } : {}),
+    });
     throw errors.invalidCredentials();
   }
 

@@ -1,8 +1,8 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { AuditLog } from '../auth/audit.js';
-import { ROLES, roleScopes, SCOPES } from '../auth/scopes.js';
-import type { AuthService } from '../auth/service.js';
+import { ROLES, roleScopes, SCOPES, type Principal } from '../auth/scopes.js';
+import type { AuthService, TotpActor } from '../auth/service.js';
 import type { SetupToken } from '../auth/setup-token.js';
 import { publicToken, type ApiTokens, type Sessions } from '../auth/tokens.js';
 import { publicUser, type Users } from '../auth/users.js';
@@ -54,6 +54,27 @@ const idParam = (raw: string | undefined) => {
   if (!Number.isSafeInteger(id) || id <= 0) throw errors.validation('id must be a positive integer');
   return id;
 };
+const totpSetup = z.object({ secret: z.string(), otpauth_uri: z.string(), qr_data_url: z.string() });
+/** The target user's current password: what lets an admin credential manage their TOTP. */
+const reauth = { password: z.string().min(1).max(1024) };
+
+/** A rate-limited answer tells the client when to try again. */
+async function withRetryAfter<T>(res: Response, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const retryAfter = (err as { retryAfter?: number }).retryAfter;
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+    throw err;
+  }
+}
+
+/** The audit actor of an admin credential acting on someone's TOTP. */
+const actorOf = (p: Principal, ip: string): TotpActor => ({
+  actor: p.username,
+  ip,
+  detail: p.kind === 'token' ? { via: 'token', token: p.tokenName ?? null } : { via: 'session' },
+});
 
 export function createAuthRouter(d: AuthRouterDeps): ApiRouter {
   const api = new ApiRouter('/api/auth', Router(), 'auth');
@@ -106,15 +127,8 @@ export function createAuthRouter(d: AuthRouterDeps): ApiRouter {
       body: z.object({ username: z.string().max(256), password: z.string().max(1024), totp: code }),
       response: z.union([tokens, z.object({ requires_totp: z.literal(true) })]),
     },
-    async ({ body, clientIp, res }) => {
-      try {
-        return await d.service.login(body.username, body.password, body.totp, clientIp);
-      } catch (err) {
-        const retryAfter = (err as { retryAfter?: number }).retryAfter;
-        if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
-        throw err;
-      }
-    },
+    ({ body, clientIp, res }) =>
+      withRetryAfter(res, () => d.service.login(body.username, body.password, body.totp, clientIp)),
   );
 
   api.route(
@@ -211,7 +225,7 @@ export function createAuthRouter(d: AuthRouterDeps): ApiRouter {
       path: '/totp/setup',
       auth: 'read',
       summary: 'Start TOTP enrolment: a secret, its otpauth URI and a QR code',
-      response: z.object({ secret: z.string(), otpauth_uri: z.string(), qr_data_url: z.string() }),
+      response: totpSetup,
     },
     ({ principal }) => {
       if (principal!.kind !== 'session') throw errors.forbidden('TOTP is managed from a signed-in session');
@@ -385,6 +399,78 @@ export function createAuthRouter(d: AuthRouterDeps): ApiRouter {
       });
       return { ok: true as const };
     },
+  );
+
+  // TOTP for a user, driven by an admin credential. Through Grafana's plugin proxy every call carries
+  // the app's admin API token, never the user's session, so the user's current password in the body is
+  // what proves the person at the keyboard may do this; a wrong one counts as a failed login (rate
+  // limit, fail2ban's auth log, proxmon_auth_failures_total, audit). Turning TOTP off also needs a code.
+  const withPassword = <T>(
+    input: {
+      params: Record<string, string>;
+      body: { password: string };
+      principal: Principal | undefined;
+      clientIp: string;
+      res: Response;
+    },
+    purpose: string,
+    act: (userId: number, by: TotpActor) => Promise<T>,
+  ) =>
+    withRetryAfter(input.res, async () => {
+      const id = idParam(input.params.id);
+      if (!d.users.byId(id)) throw errors.notFound('no such user');
+      const by = actorOf(input.principal!, input.clientIp);
+      await d.service.reauthenticate(id, input.body.password, input.clientIp, {
+        purpose,
+        by: by.actor,
+        ...by.detail,
+      });
+      return act(id, by);
+    });
+
+  api.route(
+    {
+      method: 'post',
+      path: '/users/:id/totp/setup',
+      auth: 'admin',
+      summary:
+        "Start a user's TOTP enrolment with their current password: a secret, its otpauth URI and a QR code",
+      body: z.object(reauth),
+      response: totpSetup,
+    },
+    (input) => withPassword(input, 'totp_setup', (id, by) => d.service.beginTotp(id, by)),
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/users/:id/totp/enable',
+      auth: 'admin',
+      summary:
+        "Confirm a user's enrolment with their current password and a code; returns 8 single-use backup codes, shown once",
+      body: z.object({ ...reauth, totp: z.string().min(6).max(10) }),
+      response: z.object({ backup_codes: z.array(z.string()) }),
+    },
+    (input) =>
+      withPassword(input, 'totp_enable', (id, by) =>
+        d.service.confirmTotp(id, input.body.totp, input.clientIp, by),
+      ),
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/users/:id/totp/disable',
+      auth: 'admin',
+      summary: "Turn a user's TOTP off with their current password and a TOTP or backup code",
+      body: z.object({ ...reauth, totp: z.string().min(6).max(32) }),
+      response: ok,
+    },
+    (input) =>
+      withPassword(input, 'totp_disable', async (id, by) => {
+        await d.service.disableTotp(id, input.body.totp, input.clientIp, by);
+        return { ok: true as const };
+      }),
   );
 
   return api;
