@@ -146,6 +146,21 @@ describe('notification engine', () => {
     expect(engine.outbox.deadLetters()).toEqual([]);
   });
 
+  it('sends a channel test once even when a delivery tick runs while it is in flight', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxmon-notify-'));
+    const clock = { now: T0 };
+    const { engine, db } = engineAt(dir, clock);
+    cleanups.push(() => void db.close());
+    const hook = await receiver();
+    engine.channels.put({ name: 'ops', type: 'webhook', config: { url: `${hook.url}/hook` } }, 'api');
+    const testing = engine.test('ops');
+    await engine.tick();
+    expect(await testing).toMatchObject({ ok: true });
+    await engine.tick();
+    expect(hook.accepted.map((d) => d.type)).toEqual(['webhook_test']);
+    expect(engine.outbox.waiting().get('ops') ?? 0).toBe(0);
+  });
+
   it('keeps channel secrets encrypted in the database and masked for display', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxmon-notify-'));
     const clock = { now: T0 };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Keyring } from '../auth/secrets.js';
 import type { Exec } from '../sources/exec.js';
@@ -135,22 +136,17 @@ export function createNotificationEngine(deps: NotificationEngineDeps): Notifica
         { type: 'webhook_test', severity: 'INFO', source: 'api', at: now(), fields: {} },
         host(),
       );
-      const id = outbox.enqueue({
-        channel: name,
-        eventType: 'webhook_test',
-        fingerprint: `test:${now()}`,
-        message,
-      });
-      // Sent now, out of queue order: a test must answer while the person waits.
-      const row = outbox.row(id)!;
+      // Sent now, outside the queue: a test must answer while the person waits, and a queued row
+      // would be sent a second time by a tick running meanwhile.
+      const idempotencyKey = randomUUID();
       const result = await channel
-        .send(message, { signal: AbortSignal.timeout(30_000), idempotencyKey: row.idempotencyKey })
+        .send(message, { signal: AbortSignal.timeout(30_000), idempotencyKey })
         .catch((err: unknown): DeliveryResult => ({ ok: false, retryable: false, error: String(err) }));
-      outbox.recordAttempt(row, result.ok ? result : { ...result, retryable: false }, {
-        maxAttempts: 1,
-        baseDelayMs: 0,
-        maxDelayMs: 0,
-      });
+      const id = outbox.recordDirect(
+        { channel: name, eventType: 'webhook_test', fingerprint: `test:${now()}`, message, idempotencyKey },
+        result,
+      );
+      // A failed test is history, not a dead letter to retry.
       if (!result.ok) outbox.discard(id);
       state.count(`sent:${name}:${result.ok ? 'success' : 'failure'}`);
       return result;

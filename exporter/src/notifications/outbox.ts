@@ -128,6 +128,25 @@ export class Outbox {
     return existing.id;
   }
 
+  /**
+   * Records a delivery that was sent outside the queue (a channel test) with its one attempt, in one
+   * transaction. The row is never pending, so the delivery loop cannot send it a second time.
+   */
+  recordDirect(
+    d: Parameters<Outbox['enqueue']>[0] & { idempotencyKey: string },
+    result: DeliveryResult,
+  ): number {
+    return this.db.transaction(() => {
+      const id = this.enqueue(d);
+      this.recordAttempt(this.row(id)!, result.ok ? result : { ...result, retryable: false }, {
+        maxAttempts: 1,
+        baseDelayMs: 0,
+        maxDelayMs: 0,
+      });
+      return id;
+    })();
+  }
+
   row(id: number): OutboxRow | undefined {
     const r = this.db.prepare('SELECT * FROM notify_outbox WHERE id = ?').get(id) as RawRow | undefined;
     return r && toRow(r);
