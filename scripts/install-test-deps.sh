@@ -14,6 +14,7 @@ declare -A need=(
   [/lib/systemd/systemd-journal-remote]=systemd-journal-remote
   [apprise]=apprise
   [amtool]=prometheus-alertmanager
+  [/usr/bin/chromium]=chromium
 )
 
 missing=()
