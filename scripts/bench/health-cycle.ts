@@ -27,7 +27,7 @@ export interface CycleCost {
   /** user + system of its children reaped during the cycle: the journalctl runs. */
   childSeconds: number;
   wallSeconds: number;
-  /** Entries the cycle's `journalctl -o json` reads returned. */
+  /** Distinct entries (by cursor) the cycle's `journalctl -o export` / `-o json` reads returned. */
   journalEntries: number;
   overall: string;
   categories: Array<{ category: string; status: string; findings: number }>;
@@ -86,7 +86,9 @@ async function measureCycle(run: () => Promise<HealthSnapshot>, reads: string[])
   const used = process.cpuUsage(cpu);
   const childSeconds = (childTicks() - ticks) / USER_HZ;
   // Counted once the clock has stopped, so counting costs the cycle nothing.
-  const journalEntries = reads.reduce((n, out) => n + out.split('\n').filter((l) => l !== '').length, 0);
+  const cursors = new Set<string>();
+  for (const out of reads) for (const m of out.matchAll(CURSOR)) cursors.add(m[1] ?? m[2]!);
+  const journalEntries = cursors.size;
   return {
     selfSeconds: (used.user + used.system) / 1e6,
     childSeconds,
@@ -101,11 +103,15 @@ async function measureCycle(run: () => Promise<HealthSnapshot>, reads: string[])
   };
 }
 
-/** Keeps the stdout of each `journalctl -o json` read, to count its entries afterwards. */
+/** An entry's cursor in `-o export` output (its first line) or in `-o json` output. */
+const CURSOR = /^__CURSOR=(.+)$|"__CURSOR":"([^"]+)"/gm;
+
+/** Keeps the stdout of each journalctl read of entries (`-o export` or `-o json`), to count them afterwards. */
 function keepJournalReads(exec: Exec, reads: string[]): Exec {
   return async (tool, args, options) => {
     const r = await exec(tool, args, options);
-    if (r.ok && tool === 'journalctl' && args.includes('json')) reads.push(r.value.stdout);
+    if (r.ok && tool === 'journalctl' && (args.includes('export') || args.includes('json')))
+      reads.push(r.value.stdout);
     return r;
   };
 }

@@ -1,6 +1,5 @@
 import type { SnapshotReader } from '../snapshots.js';
-import { cpuTemperatureCelsius, cpuUsagePercent } from './checks/cpu.js';
-import { memoryUsagePercent, swapUsagePercent } from './checks/memory.js';
+import { cpuTemperatureCelsius, cpuUsagePercent, memoryUsagePercent, swapUsagePercent } from './measures.js';
 import type { Sampler } from './samples.js';
 
 /** Enough history for the longest configurable "sustained" window (1 h), three times over. */

@@ -8,7 +8,8 @@ import type { SensorChipsSnapshot } from '../../sources/hwmon/types.js';
 import { SnapshotCache } from '../../snapshots.js';
 import { Sampler } from '../samples.js';
 import type { ThresholdOverrides } from '../thresholds.js';
-import { checkCpu, cpuTemperatureCelsius, cpuUsagePercent, sustainedLevel } from './cpu.js';
+import { cpuTemperatureCelsius, cpuUsagePercent } from '../measures.js';
+import { checkCpu, sustainedLevel } from './cpu.js';
 import {
   consistent,
   hostInputs,

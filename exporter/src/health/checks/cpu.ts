@@ -1,20 +1,8 @@
-import { cpuTemperature, pickSensorChips } from '../../metrics/sensors.js';
-import type { SnapshotReader } from '../../snapshots.js';
 import { CPU_SOURCE, type CpuSnapshot } from '../../sources/cpu/index.js';
 import type { CategoryCheck, CategoryEvaluation, CheckRow, ResourceKind } from '../check.js';
+import { cpuTemperatureCelsius, cpuUsagePercent } from '../measures.js';
 import { sustained, type Sample, type SampleHistory, type SeriesName } from '../samples.js';
 import { sourceState } from './source-state.js';
-
-/** Busy share of the host's CPUs in percent: the value the sampler keeps as `cpu_usage`. */
-export function cpuUsagePercent(snapshots: SnapshotReader): number | undefined {
-  const ratio = snapshots.latest<CpuSnapshot>(CPU_SOURCE)?.usageRatio;
-  return ratio === undefined ? undefined : ratio * 100;
-}
-
-/** Hottest CPU package/core sensor (lm-sensors, else hwmon): the sampler's `cpu_temperature`. */
-export function cpuTemperatureCelsius(snapshots: SnapshotReader): number | undefined {
-  return cpuTemperature(pickSensorChips(snapshots)) ?? undefined;
-}
 
 export interface HysteresisLimits {
   warning: number;

@@ -5,7 +5,8 @@ import { parseArcstats, parseMeminfo } from '../../sources/memory/parse.js';
 import { SnapshotCache } from '../../snapshots.js';
 import { Sampler } from '../samples.js';
 import type { ThresholdOverrides } from '../thresholds.js';
-import { checkMemory, memoryUsagePercent, swapUsagePercent } from './memory.js';
+import { memoryUsagePercent, swapUsagePercent } from '../measures.js';
+import { checkMemory } from './memory.js';
 import {
   consistent,
   hostInputs,

@@ -1,32 +1,7 @@
-import type { SnapshotReader } from '../../snapshots.js';
 import { MEMORY_SOURCE, type MemorySnapshot } from '../../sources/memory/index.js';
 import type { CategoryCheck, CategoryEvaluation } from '../check.js';
+import { arcReclaimableBytes, memoryUsagePercent, swapUsagePercent } from '../measures.js';
 import { addRow, levelOf, sustainedLevel, sustainedRow } from './cpu.js';
-
-/**
- * The part of the ZFS ARC the host would get back under pressure: everything above `c_min`, which
- * the ARC never shrinks below. MemAvailable leaves the whole ARC out (it is not page cache).
- */
-export function arcReclaimableBytes(memory: MemorySnapshot): number {
-  const size = memory.arc?.sizeBytes;
-  if (size === undefined) return 0;
-  return Math.max(0, size - (memory.arc?.minBytes ?? 0));
-}
-
-/** RAM in use in percent with the reclaimable ARC counted as free: the sampler's `memory_usage`. */
-export function memoryUsagePercent(snapshots: SnapshotReader): number | undefined {
-  const m = snapshots.latest<MemorySnapshot>(MEMORY_SOURCE);
-  if (!m || m.availableBytes === undefined || !(m.totalBytes > 0)) return undefined;
-  const used = m.totalBytes - m.availableBytes - arcReclaimableBytes(m);
-  return (Math.max(0, used) / m.totalBytes) * 100;
-}
-
-/** Swap in use as a share of RAM, in percent: the sampler's `swap_usage`. */
-export function swapUsagePercent(snapshots: SnapshotReader): number | undefined {
-  const m = snapshots.latest<MemorySnapshot>(MEMORY_SOURCE);
-  if (!m || m.swapUsedBytes === undefined || !(m.totalBytes > 0)) return undefined;
-  return (Math.max(0, m.swapUsedBytes) / m.totalBytes) * 100;
-}
 
 const GIB = 1024 ** 3;
 const gib = (bytes: number) => `${(bytes / GIB).toFixed(1)} GiB`;

@@ -19,6 +19,12 @@ export interface GuestEvent {
 
 // Cheap gate first: most of a busy journal names none of these.
 const GATE = /qmp|start|oom/i;
+// Literal parts of the patterns below, matched without lower-casing a copy of each line.
+const QMP_GATE = /qmp command/i;
+const OOM_GATE = /oom/i;
+const CT_UNIT_GATE = /pve-container@/i;
+const CT_STARTUP_GATE = /startup for container/i;
+const START_GATE = /start/i;
 /** pvestatd/qm: `VM 211 qmp command failed - VM 211 qmp command 'query-proxmox-support' failed - ...`. */
 const QMP = /\bVM (\d{1,9}) qmp command\b.*?\b(?:failed|unable|timeout|timed out)\b/i;
 /** pvedaemon's task end: `end task UPID:<node>:<pid>:<pstart>:<start>:qmstart:213:root@pam: start failed: ...`. */
@@ -50,15 +56,26 @@ const OOM_SCOPE =
  * pattern runs only on lines holding its literal part: the cycle may hand over tens of thousands.
  */
 export function guestEvent(line: JournalLine): GuestEvent | undefined {
+  let event = seen.get(line);
+  if (event === undefined) seen.set(line, (event = lineEvent(line) ?? null));
+  return event ?? undefined;
+}
+
+/**
+ * Events by line object: the log analyzer hands the same line objects to every cycle of its lookback,
+ * so a warm cycle matches only the lines it has not seen before. Events are never changed after.
+ */
+const seen = new WeakMap<JournalLine, GuestEvent | null>();
+
+function lineEvent(line: JournalLine): GuestEvent | undefined {
   const message = line.message;
   if (!GATE.test(message)) return undefined;
   const at = line.at;
-  const lower = message.toLowerCase();
-
-  const qmp = lower.includes('qmp command') ? QMP.exec(message) : null;
+  // Each gate below is implied by the pattern it guards, so it only saves running that pattern.
+  const qmp = QMP_GATE.test(message) ? QMP.exec(message) : null;
   if (qmp) return event('qmp', qmp[1], 'qemu', at, message);
 
-  if (lower.includes('oom-kill:')) {
+  if (message.includes('oom-kill:')) {
     const oomVm = OOM_VM.exec(message);
     const oom = oomVm ?? OOM_CT.exec(message);
     const e = oom ? event('oom_kill', oom[1], oomVm ? 'qemu' : 'lxc', at, message) : undefined;
@@ -69,7 +86,7 @@ export function guestEvent(line: JournalLine): GuestEvent | undefined {
     }
     if (e) return e;
   }
-  const scope = lower.includes('.scope: ') && lower.includes('oom') ? OOM_SCOPE.exec(message) : null;
+  const scope = message.includes('.scope: ') && OOM_GATE.test(message) ? OOM_SCOPE.exec(message) : null;
   if (scope) return event('oom_kill', scope[1], 'qemu', at, message);
 
   const task = message.includes('UPID:') ? TASK_END.exec(message) : null;
@@ -78,10 +95,10 @@ export function guestEvent(line: JournalLine): GuestEvent | undefined {
     return event('start_failed', task[2], task[1]?.toLowerCase() === 'qmstart' ? 'qemu' : 'lxc', at, message);
   }
   const ct =
-    (lower.includes('pve-container@') ? CT_UNIT_FAILED.exec(message) : null) ??
-    (lower.includes('startup for container') ? CT_STARTUP.exec(message) : null);
+    (CT_UNIT_GATE.test(message) ? CT_UNIT_FAILED.exec(message) : null) ??
+    (CT_STARTUP_GATE.test(message) ? CT_STARTUP.exec(message) : null);
   if (ct) return event('start_failed', ct[1], 'lxc', at, message);
-  if (lower.includes('start') && START_FAILED.test(message)) {
+  if (START_GATE.test(message) && START_FAILED.test(message)) {
     const id = GUEST_ID.exec(message);
     if (!id) return undefined;
     return event('start_failed', id[3], KIND_WORD[(id[1] ?? id[2] ?? '').toLowerCase()], at, message);

@@ -65,7 +65,8 @@ export const checkVms: CategoryCheck = (inputs) => {
     Object.values(VM_CHECKS).map((c) => [c, { gone: 0, settled: 0 }]),
   ) as Ignored;
   const since = inputs.now - VMS_JOURNAL_WINDOW_MS;
-  for (const line of journal) {
+  for (let i = 0; i < journal.length; i++) {
+    const line = journal[i]!;
     if (line.at < since) continue;
     const event = guestEvent(line);
     if (!event) continue;

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { healthInputs, pveFixture } from '../checks/fixtures/host-inputs.js';
+import { checkVms } from '../checks/vms.js';
 import { createExec } from '../../sources/exec.js';
 import { openStore, type Db } from '../../store/db.js';
 import { createLogAnalyzer, type LogAnalyzerOptions, type LogStep } from './index.js';
@@ -13,6 +15,8 @@ import { CURSOR_KEY } from './state-store.js';
 interface ExportEntry {
   timeMs: number;
   message: string | Uint8Array;
+  priority?: number;
+  identifier?: string;
 }
 interface JournalHelper {
   buildJournal(dir: string, entries: readonly ExportEntry[], name?: string): string;
@@ -236,6 +240,46 @@ describe('incremental reading and persistent patterns', () => {
     });
     expect(lines.some((l) => l.message.startsWith('[TOTEM ] A new membership'))).toBe(true);
     expect(analyzer.recentLines(T0 + 20 * MIN)).toEqual([]);
+  });
+
+  it("hands the kernel's info-level oom-kill summaries to the vms checks, which name the guest and task", async () => {
+    // oom-kill.export without systemd's `<vmid>.scope: ... killed by the OOM killer` lines (systemd
+    // may log those below warning): the kernel's `oom-kill:` summary (priority 6) is then the only line
+    // naming the guest, and the `Out of memory: Killed process` line (err) names none.
+    const dir = scratch();
+    const entries = readJournalFixture('oom-kill.export').filter(
+      (e) => !/\.scope: A process/.test(String(e.message)),
+    );
+    const file = buildJournal(dir, entries);
+    const analyzer = createLogAnalyzer({ db: store(dir), exec, options: { files: [file] } });
+    const s = await step(analyzer, T0 + 10 * MIN);
+    expect(s.stats.oomSummaries).toBe(2);
+    const lines = analyzer.recentLines(T0 + 10 * MIN);
+    expect(lines.filter((l) => l.message.startsWith('oom-kill:'))).toEqual([
+      {
+        at: Date.parse('2026-11-26T10:07:12.040Z'),
+        message:
+          'oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=qemu.slice,mems_allowed=0,global_oom,task_memcg=/qemu.slice/100.scope,task=kvm,pid=48213,uid=0',
+        priority: 6,
+        identifier: 'kernel',
+      },
+      expect.objectContaining({ at: Date.parse('2026-11-26T10:08:31.040Z'), priority: 6 }),
+    ]);
+    expect(lines.map((l) => l.at)).toEqual(lines.map((l) => l.at).sort((a, b) => a - b));
+
+    // Guests 100 and 104 as running VMs, next to the recorded ones.
+    const pve = pveFixture();
+    const vm = pve.guests.find((g) => g.type === 'qemu')!;
+    pve.guests.push({ ...vm, vmid: 100, status: 'running' }, { ...vm, vmid: 104, status: 'running' });
+    const vms = (journal: readonly (typeof lines)[number][]) =>
+      checkVms(healthInputs({ now: T0 + 10 * MIN, fresh: { pve }, extras: { journal } })).findings;
+    expect(vms(lines).map((f) => [f.errorKey, f.severity, f.check])).toEqual([
+      ['vm_100', 'WARNING', 'oom_killer'],
+      ['vm_104', 'WARNING', 'oom_killer'],
+    ]);
+    expect(vms(lines)[0]!.reason).toContain('the OOM killer killed kvm (pid 48213)');
+    // What the warning-level read alone gives: no guest named, nothing found.
+    expect(vms(lines.filter((l) => l.priority <= 4))).toEqual([]);
   });
 
   it('runs overlapping steps one after the other, so no line is read twice', async () => {

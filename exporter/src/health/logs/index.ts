@@ -5,7 +5,7 @@ import type { JournalLine } from '../check.js';
 import type { Finding } from '../finding.js';
 import { analyzeLogs, DEFAULT_LOG_ANALYSIS_OPTIONS, type LogAnalysisOptions } from './analyze.js';
 import type { JournalEntry } from './journal.js';
-import { classifyEntry, type ClassifyOptions, type LogLine } from './patterns.js';
+import { createClassifier, type ClassifyOptions, type LogLine } from './patterns.js';
 import { DEFAULT_READER_OPTIONS, readJournal, readNewEntries, type JournalReaderOptions } from './reader.js';
 import { RecentRing } from './recent-ring.js';
 import { loadCursor, loadPatternState, saveLogState } from './state-store.js';
@@ -43,6 +43,8 @@ export interface LogStepStats {
   truncated: boolean;
   skippedAhead: boolean;
   cursorReset: boolean;
+  /** Kernel `oom-kill:` summaries in the lookback (see KERNEL_OOM); undefined when that read failed. */
+  oomSummaries: number | undefined;
 }
 
 export interface LogStep {
@@ -59,16 +61,10 @@ export interface LogAnalyzer {
   step(now: number, signal?: AbortSignal): Promise<Result<LogStep>>;
   /**
    * The journal lines (at the reader's priority or worse, benign ones included) of the lookback before
-   * `now`, oldest first, as of the last successful step: the vms checks read them.
+   * `now`, and the kernel's `oom-kill:` summaries (info level) among them, oldest first, as of the last
+   * successful step: the vms checks read them.
    */
   recentLines(now: number): readonly JournalLine[];
-}
-
-/** A journal entry as the ring keeps it for recentLines. */
-interface HeldEntry {
-  cursor: string;
-  timeMs: number;
-  line: JournalLine;
 }
 
 export interface LogAnalyzerDeps {
@@ -89,9 +85,11 @@ export function createLogAnalyzer({
   // The first read and the refill after a restart must cover both windows.
   const options = { ...merged, lookbackMs: Math.max(merged.lookbackMs, 2 * merged.windowMs) };
   const recent = new RecentRing<LogLine>(options.maxRecentLines);
-  const held = new RecentRing<HeldEntry>(options.maxRecentLines);
+  const held = new RecentRing<JournalLine>(options.maxRecentLines);
   // Whether `recent` holds the last lookback's lines; false in a new process until the first step.
   let primed = false;
+  // The kernel's OOM summaries of the last lookback, read afresh each step.
+  let oomLines: JournalLine[] = [];
   // Steps run one at a time: two at once would read the same lines from the same cursor.
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -103,7 +101,9 @@ export function createLogAnalyzer({
     if (!read.ok) return read;
     const counts = { benign: 0, empty: 0, unclassified: 0 };
     // A line the ring holds was counted already (a journalctl that refused the cursor reads it again).
-    const fresh = classify(read.value.entries, options, counts).filter((l) => !recent.has(l.cursor));
+    const fresh = classify(read.value.entries, options, counts).filter(
+      (l) => !recent.has(l.cursor, l.timeMs),
+    );
 
     // A new process knows nothing of the lines it counted before it stopped: read the lookback once
     // more for the windows only (those lines are not fresh, so they are not counted again).
@@ -118,8 +118,12 @@ export function createLogAnalyzer({
     }
 
     const extra = windowOnly.concat(fresh);
-    const current = recent.between(now - options.windowMs, Infinity, extra);
-    const previous = recent.between(now - 2 * options.windowMs, now - options.windowMs, extra);
+    const window = (from: number, to: number) =>
+      recent
+        .between(from, to)
+        .concat(extra.filter((l) => l.timeMs > from && l.timeMs <= to && !recent.has(l.cursor, l.timeMs)));
+    const current = window(now - options.windowMs, Infinity);
+    const previous = window(now - 2 * options.windowMs, now - options.windowMs);
     const state = guard('loading the log patterns', () => loadPatternState(db));
     if (!state.ok) return state;
     const analysis = analyzeLogs({ current, previous, fresh, state: state.value, now }, options);
@@ -130,9 +134,14 @@ export function createLogAnalyzer({
     if (!saved.ok) return saved;
     // Only once stored: a failed step leaves the ring as it was, and the retry reads the same lines.
     const oldest = now - options.lookbackMs;
-    recent.add(extra, oldest);
-    held.add(toHeld(refilled.concat(read.value.entries)), oldest);
+    for (let i = 0; i < extra.length; i++) recent.push(extra[i]!, extra[i]!.cursor, extra[i]!.timeMs);
+    recent.trim(oldest);
+    hold(refilled, held);
+    hold(read.value.entries, held);
+    held.trim(oldest);
     primed = true;
+    const oom = await readJournal(exec, { sinceMs: oldest }, { ...options, ...KERNEL_OOM }, signal);
+    if (oom.ok) oomLines = journalLines(oom.value.entries);
 
     return ok({
       findings: analysis.findings,
@@ -147,6 +156,7 @@ export function createLogAnalyzer({
         truncated: read.value.truncated,
         skippedAhead: read.value.skippedAhead,
         cursorReset: read.value.cursorReset,
+        oomSummaries: oom.ok ? oomLines.length : undefined,
       },
     });
   }
@@ -159,21 +169,55 @@ export function createLogAnalyzer({
     },
 
     recentLines(now) {
-      return held.between(now - options.lookbackMs, Infinity).map((h) => h.line);
+      const lines = held.between(now - options.lookbackMs, Infinity);
+      const oom = oomLines.filter((l) => l.at > now - options.lookbackMs);
+      // A stable sort: held lines keep their journal order.
+      return oom.length === 0 ? lines : lines.concat(oom).sort((a, b) => a.at - b.at);
     },
   };
 }
 
-function toHeld(entries: readonly JournalEntry[]): HeldEntry[] {
-  const out: HeldEntry[] = [];
-  for (const e of entries) {
-    if (e.message === undefined || e.priority === undefined) continue;
-    const line: JournalLine = { at: e.timeMs, message: e.message, priority: e.priority };
-    if (e.unit !== undefined) line.unit = e.unit;
-    if (e.identifier !== undefined) line.identifier = e.identifier;
-    out.push({ cursor: e.cursor, timeMs: e.timeMs, line });
+/**
+ * The kernel prints its OOM summary, `oom-kill:constraint=...,task_memcg=/qemu.slice/<vmid>.scope,...`,
+ * the one line naming the guest's cgroup, at info level: below the analyzer's read (`Out of memory:
+ * Killed process N (kvm)`, at err, names no guest). So each step also reads just those lines, kernel
+ * notice and info ones whose message starts `oom-kill:`, over the lookback.
+ */
+const KERNEL_OOM: Partial<JournalReaderOptions> = {
+  priority: 'notice..info',
+  matches: ['_TRANSPORT=kernel'],
+  grep: '^oom-kill:',
+  maxLines: 1000,
+};
+
+/**
+ * An entry as the vms checks read it, or undefined without a message or a priority. Indexed loops
+ * here and below: a cycle runs each once over tens of thousands of entries, often before the
+ * optimiser has compiled it, and an unoptimised for-of allocates at every step.
+ */
+function journalLine(e: JournalEntry): JournalLine | undefined {
+  if (e.message === undefined || e.priority === undefined) return undefined;
+  const line: JournalLine = { at: e.timeMs, message: e.message, priority: e.priority };
+  if (e.unit !== undefined) line.unit = e.unit;
+  if (e.identifier !== undefined) line.identifier = e.identifier;
+  return line;
+}
+
+function hold(entries: readonly JournalEntry[], ring: RecentRing<JournalLine>): void {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    const line = journalLine(e);
+    if (line) ring.push(line, e.cursor, e.timeMs);
   }
-  return out;
+}
+
+function journalLines(entries: readonly JournalEntry[]): JournalLine[] {
+  const lines: JournalLine[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const line = journalLine(entries[i]!);
+    if (line) lines.push(line);
+  }
+  return lines;
 }
 
 /** A database call as a value: a locked or broken database fails this step, not the health cycle. */
@@ -190,9 +234,10 @@ function classify(
   options: ClassifyOptions,
   counts: { benign: number; empty: number; unclassified: number },
 ): LogLine[] {
+  const verdictOf = createClassifier(options);
   const lines: LogLine[] = [];
-  for (const e of entries) {
-    const v = classifyEntry(e, options);
+  for (let i = 0; i < entries.length; i++) {
+    const v = verdictOf(entries[i]!);
     if (v === 'benign') counts.benign++;
     else if (v === 'empty') counts.empty++;
     else if (v === 'other') counts.unclassified++;

@@ -144,26 +144,60 @@ export type EntryVerdict = LogLine | 'empty' | 'benign' | 'other';
 
 export function classifyEntry(entry: JournalEntry, options: ClassifyOptions = {}): EntryVerdict {
   if (entry.message === undefined || entry.message.trim() === '') return 'empty';
-  const text = entryText(entry);
-  if (benignRule(text, entry.unit) !== undefined) return 'benign';
+  if (entry.unit !== undefined && BENIGN_UNITS.includes(entry.unit)) return 'benign';
+  return lineOf(entry, textVerdict(entryText(entry)), options);
+}
+
+/**
+ * classifyEntry with a memory, for a batch of lines: journal lines repeat (the same error from many
+ * guests or disks, the same chatter), so each distinct identifier and message is matched and
+ * normalised once. It holds on to every message it saw: make one per batch, not one for good.
+ */
+export function createClassifier(options: ClassifyOptions = {}): (entry: JournalEntry) => EntryVerdict {
+  // By identifier, then message: no key has to be built for a line.
+  const seen = new Map<string, Map<string, TextVerdict>>();
+  return (entry) => {
+    const message = entry.message;
+    if (message === undefined || message.trim() === '') return 'empty';
+    if (entry.unit !== undefined && BENIGN_UNITS.includes(entry.unit)) return 'benign';
+    // entryText treats an empty identifier as none.
+    const identifier = entry.identifier || '';
+    let byMessage = seen.get(identifier);
+    if (byMessage === undefined) seen.set(identifier, (byMessage = new Map()));
+    let verdict = byMessage.get(message);
+    if (verdict === undefined) byMessage.set(message, (verdict = textVerdict(entryText(entry))));
+    return lineOf(entry, verdict, options);
+  };
+}
+
+/** What a line's text alone decides: dropped, or its rule, pattern and sample. */
+type TextVerdict = 'benign' | 'other' | (Classification & { pattern: string; hash: string; sample: string });
+
+function textVerdict(text: string): TextVerdict {
+  if (firstMatch(BENIGN_RULES, text) !== undefined) return 'benign';
   const found = classifyText(text);
   if (!found) return 'other';
-  const severity =
-    found.rule === 'filesystem_error' && options.filesystemSeverity
-      ? options.filesystemSeverity(found.device)
-      : found.severity;
   const pattern = normalisePattern(text);
+  return { ...found, pattern, hash: patternHash(pattern), sample: text.slice(0, MAX_SAMPLE) };
+}
+
+function lineOf(entry: JournalEntry, verdict: TextVerdict, options: ClassifyOptions): EntryVerdict {
+  if (typeof verdict === 'string') return verdict;
+  const severity =
+    verdict.rule === 'filesystem_error' && options.filesystemSeverity
+      ? options.filesystemSeverity(verdict.device)
+      : verdict.severity;
   const line: LogLine = {
     cursor: entry.cursor,
     timeMs: entry.timeMs,
     severity,
-    rule: found.rule,
-    pattern,
-    hash: patternHash(pattern),
-    sample: text.slice(0, MAX_SAMPLE),
+    rule: verdict.rule,
+    pattern: verdict.pattern,
+    hash: verdict.hash,
+    sample: verdict.sample,
   };
   if (entry.unit !== undefined) line.unit = entry.unit;
-  if (found.device !== undefined) line.device = found.device;
+  if (verdict.device !== undefined) line.device = verdict.device;
   return line;
 }
 

@@ -62,7 +62,7 @@ describe('journalArgs', () => {
       '--no-pager',
       '-p',
       'warning',
-      '--output-fields=MESSAGE,PRIORITY,_SYSTEMD_UNIT,SYSLOG_IDENTIFIER,_PID,_HOSTNAME,_BOOT_ID',
+      '--output-fields=MESSAGE,PRIORITY,_SYSTEMD_UNIT,SYSLOG_IDENTIFIER',
       '--file=/j/a.journal',
       '--file=/j/b.journal',
       '--after-cursor=s=1;i=2',
@@ -74,6 +74,25 @@ describe('journalArgs', () => {
       `--since=@${T0 / 1000}`,
       '-n',
       '10',
+    ]);
+  });
+});
+
+describe('journalArgs for a narrow read', () => {
+  it('adds the pattern and, last, the matches; export when asked', () => {
+    const o = opts({ priority: 'notice..info', matches: ['_TRANSPORT=kernel'], grep: '^oom-kill:' });
+    expect(journalArgs({ sinceMs: T0 }, 1000, o, 'export')).toEqual([
+      '-o',
+      'export',
+      '--no-pager',
+      '-p',
+      'notice..info',
+      '--output-fields=MESSAGE,PRIORITY,_SYSTEMD_UNIT,SYSLOG_IDENTIFIER',
+      '--grep=^oom-kill:',
+      `--since=@${T0 / 1000}`,
+      '-n',
+      '1000',
+      '_TRANSPORT=kernel',
     ]);
   });
 });
