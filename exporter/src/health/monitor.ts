@@ -16,6 +16,7 @@ import type {
   ResourceInventory,
 } from './check.js';
 import { ALL_CHECKS } from './checks/index.js';
+import { mayReportGuestEvent } from './checks/vm-events.js';
 import { certificateExpiry, failedLogins24h, lastUpgradeAt, trackSecurityPending } from './extras.js';
 import { CATEGORIES, type Category } from './finding.js';
 import { logAnalysisOptions } from './checks/logs.js';
@@ -108,7 +109,15 @@ export function createHealthMonitor(deps: HealthMonitorDeps): HealthMonitor {
     };
     const key = JSON.stringify(options);
     if (logs?.key !== key)
-      logs = { key, analyzer: createLogAnalyzer({ db: deps.db, exec: deps.exec, options }) };
+      logs = {
+        key,
+        analyzer: createLogAnalyzer({
+          db: deps.db,
+          exec: deps.exec,
+          options,
+          keepLine: mayReportGuestEvent,
+        }),
+      };
     return logs.analyzer;
   };
 

@@ -55,6 +55,12 @@ const OOM_SCOPE =
  * The guest event a journal line reports, or undefined for any other line. Pure; never throws. Each
  * pattern runs only on lines holding its literal part: the cycle may hand over tens of thousands.
  */
+/**
+ * Whether a line with this message may report a guest event: guestEvent is undefined for every other
+ * line, so the log analyzer need not hand those over (see LogAnalyzerDeps.keepLine).
+ */
+export const mayReportGuestEvent = (message: string): boolean => GATE.test(message);
+
 export function guestEvent(line: JournalLine): GuestEvent | undefined {
   let event = seen.get(line);
   if (event === undefined) seen.set(line, (event = lineEvent(line) ?? null));

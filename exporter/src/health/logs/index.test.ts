@@ -242,6 +242,21 @@ describe('incremental reading and persistent patterns', () => {
     expect(analyzer.recentLines(T0 + 20 * MIN)).toEqual([]);
   });
 
+  it('hands over only the lines keepLine accepts', async () => {
+    const dir = scratch();
+    const file = buildJournal(dir, readJournalFixture('cascade.export'));
+    const analyzer = createLogAnalyzer({
+      db: store(dir),
+      exec,
+      options: { files: [file] },
+      keepLine: (m) => m.includes('A new membership'),
+    });
+    await step(analyzer, T0 + 10 * MIN);
+    const lines = analyzer.recentLines(T0 + 10 * MIN);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => l.message.startsWith('[TOTEM ] A new membership'))).toBe(true);
+  });
+
   it("hands the kernel's info-level oom-kill summaries to the vms checks, which name the guest and task", async () => {
     // oom-kill.export without systemd's `<vmid>.scope: ... killed by the OOM killer` lines (systemd
     // may log those below warning): the kernel's `oom-kill:` summary (priority 6) is then the only line

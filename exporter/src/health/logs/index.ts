@@ -62,7 +62,7 @@ export interface LogAnalyzer {
   /**
    * The journal lines (at the reader's priority or worse, benign ones included) of the lookback before
    * `now`, and the kernel's `oom-kill:` summaries (info level) among them, oldest first, as of the last
-   * successful step: the vms checks read them.
+   * successful step: the vms checks read them. Only those `keepLine` accepts (see LogAnalyzerDeps).
    */
   recentLines(now: number): readonly JournalLine[];
 }
@@ -73,6 +73,11 @@ export interface LogAnalyzerDeps {
   options?: Partial<LogAnalyzerOptions>;
   /** Test seam: runs inside the state transaction, after the writes and before the commit. */
   beforeCommit?: () => void;
+  /**
+   * Which journal lines recentLines hands over (all by default): the health cycle keeps only those its
+   * vms checks can use, so that tens of thousands of others are neither copied nor held.
+   */
+  keepLine?: (message: string) => boolean;
 }
 
 export function createLogAnalyzer({
@@ -80,6 +85,7 @@ export function createLogAnalyzer({
   exec,
   options: given = {},
   beforeCommit,
+  keepLine = () => true,
 }: LogAnalyzerDeps): LogAnalyzer {
   const merged: LogAnalyzerOptions = { ...DEFAULT_LOG_ANALYZER_OPTIONS, ...given };
   // The first read and the refill after a restart must cover both windows.
@@ -136,12 +142,12 @@ export function createLogAnalyzer({
     const oldest = now - options.lookbackMs;
     for (let i = 0; i < extra.length; i++) recent.push(extra[i]!, extra[i]!.cursor, extra[i]!.timeMs);
     recent.trim(oldest);
-    hold(refilled, held);
-    hold(read.value.entries, held);
+    hold(refilled, held, keepLine);
+    hold(read.value.entries, held, keepLine);
     held.trim(oldest);
     primed = true;
     const oom = await readJournal(exec, { sinceMs: oldest }, { ...options, ...KERNEL_OOM }, signal);
-    if (oom.ok) oomLines = journalLines(oom.value.entries);
+    if (oom.ok) oomLines = journalLines(oom.value.entries).filter((l) => keepLine(l.message));
 
     return ok({
       findings: analysis.findings,
@@ -203,9 +209,14 @@ function journalLine(e: JournalEntry): JournalLine | undefined {
   return line;
 }
 
-function hold(entries: readonly JournalEntry[], ring: RecentRing<JournalLine>): void {
+function hold(
+  entries: readonly JournalEntry[],
+  ring: RecentRing<JournalLine>,
+  keep: (message: string) => boolean,
+): void {
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
+    if (e.message === undefined || !keep(e.message)) continue;
     const line = journalLine(e);
     if (line) ring.push(line, e.cursor, e.timeMs);
   }
