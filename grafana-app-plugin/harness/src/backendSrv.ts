@@ -1,5 +1,6 @@
-import { lastValueFrom, Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { BackendSrv, BackendSrvRequest, FetchResponse } from '@grafana/runtime';
+import { backendSrvOver } from '../../src/test-support/backendSrvOver';
 
 /**
  * getBackendSrv() for the harness page: the same requests Grafana's frontend makes, sent with the
@@ -62,26 +63,7 @@ function fetchShim<T>(options: BackendSrvRequest): Observable<FetchResponse<T>> 
   });
 }
 
-const viaFetch =
-  (method: string) =>
-  async <T>(url: string, data?: unknown): Promise<T> =>
-    (await lastValueFrom(fetchShim<T>({ url, method, data }))).data;
-
-const unsupported = (name: string) => () => {
-  throw new Error(`${name} is not available in the harness`);
-};
-
-export const harnessBackendSrv: BackendSrv = {
-  fetch: fetchShim,
-  get: async <T>(url: string, params?: Record<string, unknown>) =>
-    viaFetch('GET')<T>(withParams(url, params)),
-  post: viaFetch('POST'),
-  put: viaFetch('PUT'),
-  patch: viaFetch('PATCH'),
-  delete: viaFetch('DELETE'),
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
-  request: async <T>(options: BackendSrvRequest) => (await lastValueFrom(fetchShim<T>(options))).data,
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
-  datasourceRequest: unsupported('datasourceRequest'),
-  chunked: unsupported('chunked'),
-};
+export const harnessBackendSrv: BackendSrv = backendSrvOver(
+  fetchShim,
+  (name) => `${name} is not available in the harness`,
+);

@@ -11,10 +11,10 @@ import type {
   ThresholdTree,
 } from './health-settings/api';
 import { configureApp, grafana, setRole } from '../test-support/grafana';
-import { startExporter, type TestExporter } from '../test-support/exporter';
+import { ownExporter } from '../test-support/ownExporter';
 
 // This file changes thresholds, suppression and exclusions, so it runs its own exporter.
-let exporter: TestExporter;
+const exporter = ownExporter();
 
 // Every step waits for a real exporter; a loaded CI machine needs more than jest.config's 60 s.
 jest.setTimeout(180_000);
@@ -44,19 +44,6 @@ async function retype(input: HTMLElement, text: string) {
 const writesSince = (from: number) => grafana.log.slice(from).filter((r) => r.method !== 'GET');
 
 const thresholds = () => api<ThresholdTree>('health/thresholds');
-
-beforeAll(async () => {
-  exporter = await startExporter();
-}, 120_000);
-
-afterAll(async () => {
-  await exporter?.stop();
-});
-
-beforeEach(() => {
-  setRole('Admin');
-  configureApp(exporter);
-});
 
 describe('Health settings: thresholds', () => {
   it('shows value, unit and default, saves a change and reads it back, then resets the section', async () => {
@@ -257,7 +244,7 @@ describe('Health settings: read-only', () => {
 
   it('turns read-only with the forbidden state when the exporter refuses the write', async () => {
     // The admin routes carry a token with only the read scope.
-    configureApp({ url: exporter.url, readToken: exporter.readToken, adminToken: exporter.readToken });
+    configureApp({ url: exporter().url, readToken: exporter().readToken, adminToken: exporter().readToken });
     await renderPage();
     const hours = await screen.findByTestId(ids.dismissHours('security'));
     await retype(hours, '48');
@@ -271,12 +258,12 @@ describe('Health settings: read-only', () => {
     expect(screen.queryByTestId(ids.suppressionSave)).not.toBeInTheDocument();
     expect(screen.getByTestId(ids.dismissHours('security'))).toBeDisabled();
     expect(screen.queryByTestId(ids.exclusionAdd)).not.toBeInTheDocument();
-    configureApp(exporter);
+    configureApp(exporter());
     expect((await api<Settings>('health/settings')).suppression.security!.dismiss_hours).toBe(24);
   });
 
   it('shows the error state in each section when the exporter refuses the read token', async () => {
-    configureApp({ url: exporter.url, readToken: 'pxm_wrong', adminToken: exporter.adminToken });
+    configureApp({ url: exporter().url, readToken: 'pxm_wrong', adminToken: exporter().adminToken });
     await renderPage();
     // Each section loads on its own: suppression, thresholds, exclusions.
     await waitFor(() => expect(screen.getAllByTestId(testIds.pageState.error)).toHaveLength(3));

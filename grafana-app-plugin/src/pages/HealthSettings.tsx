@@ -1,8 +1,9 @@
 import React, { useMemo, useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Tab, TabContent, TabsBar } from '@grafana/ui';
+import { Alert, TabContent } from '@grafana/ui';
 import type { ApiError } from '../api/client';
 import { PageForbidden } from '../components/PageState';
+import { PageTabs } from '../components/PageTabs';
 import { testIds } from '../components/testIds';
 import { isGrafanaAdmin } from '../utils/roles';
 import { ExclusionsSection } from './health-settings/ExclusionsSection';
@@ -44,18 +45,7 @@ function HealthSettings() {
             )}
           </div>
         ) : null}
-        <TabsBar>
-          {TABS.map((t) => (
-            <Tab
-              key={t.id}
-              label={t.label}
-              icon={t.icon}
-              active={tab === t.id}
-              data-testid={ids.tab(t.id)}
-              onChangeTab={() => setTab(t.id)}
-            />
-          ))}
-        </TabsBar>
+        <PageTabs tabs={TABS} active={tab} onChange={setTab} testId={ids.tab} />
         <TabContent>
           {/* Every section stays mounted, so edits survive a switch of tab. */}
           {TABS.map(({ id, Section }) => (

@@ -1,8 +1,9 @@
 import React, { useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
-import { Stack, Tab, TabContent, TabsBar } from '@grafana/ui';
+import { Stack, TabContent } from '@grafana/ui';
 import { useApi } from '../api/useApi';
 import { AsyncView } from '../components/PageState';
+import { PageTabs } from '../components/PageTabs';
 import { testIds } from '../components/testIds';
 import { isGrafanaAdmin } from '../utils/roles';
 import { AiTab } from './notifications/AiTab';
@@ -65,19 +66,13 @@ function Notifications() {
     <PluginPage>
       <div data-testid={ids.container}>
         <Stack direction="column" gap={0}>
-          <TabsBar>
-            {TABS.map((t) => (
-              <Tab
-                key={t.id}
-                label={t.label}
-                icon={t.icon}
-                active={tab === t.id}
-                counter={t.id === 'channels' ? (channels.data?.channels.length ?? null) : null}
-                onChangeTab={() => setTab(t.id)}
-                data-testid={ids.tab(t.id)}
-              />
-            ))}
-          </TabsBar>
+          <PageTabs
+            tabs={TABS}
+            active={tab}
+            onChange={setTab}
+            testId={ids.tab}
+            counter={(id) => (id === 'channels' ? (channels.data?.channels.length ?? null) : null)}
+          />
           <TabContent>
             <AsyncView state={channels} errorTitle="Could not load the notification channels">
               {(d) => <TabBody tab={tab} channels={d.channels} admin={admin} reload={channels.reload} />}

@@ -6,10 +6,10 @@ import { api, ApiError } from '../api/client';
 import type { HealthError } from '../api/health';
 import { testIds } from '../components/testIds';
 import { configureApp, setRole } from '../test-support/grafana';
-import { startExporter, type TestExporter } from '../test-support/exporter';
+import { ownExporter } from '../test-support/ownExporter';
 
 // This file dismisses errors and changes thresholds, so it runs its own exporter rather than the shared one.
-let exporter: TestExporter;
+const exporter = ownExporter();
 let errorKey: string;
 
 const ids = testIds.overview;
@@ -21,19 +21,9 @@ async function renderOverview() {
 }
 
 beforeAll(async () => {
-  exporter = await startExporter();
-  configureApp(exporter);
+  configureApp(exporter());
   await api('health/run', { method: 'POST' });
 }, 120_000);
-
-afterAll(async () => {
-  await exporter?.stop();
-});
-
-beforeEach(() => {
-  setRole('Admin');
-  configureApp(exporter);
-});
 
 describe('Overview', () => {
   it('shows every category of the first cycle and the empty states', async () => {
@@ -105,7 +95,7 @@ describe('Overview', () => {
   });
 
   it('shows the error state when the exporter refuses the token', async () => {
-    configureApp({ url: exporter.url, readToken: 'pxm_wrong', adminToken: exporter.adminToken });
+    configureApp({ url: exporter().url, readToken: 'pxm_wrong', adminToken: exporter().adminToken });
     render(<Overview />);
     const error = await screen.findByTestId(testIds.pageState.error);
     expect(error).toHaveTextContent('Could not load the health status');
@@ -118,7 +108,7 @@ describe('Overview', () => {
       method: 'POST',
       data: { name: 'terminal-only', scopes: ['terminal'] },
     });
-    configureApp({ url: exporter.url, readToken: token, adminToken: exporter.adminToken });
+    configureApp({ url: exporter().url, readToken: token, adminToken: exporter().adminToken });
     render(<Overview />);
     expect(await screen.findByTestId(testIds.pageState.forbidden)).toHaveTextContent('Not allowed');
   });

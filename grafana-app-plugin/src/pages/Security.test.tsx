@@ -10,12 +10,12 @@ import { testIds } from '../components/testIds';
 import type { ApiToken, AuditPage, Fail2banStatus, User } from './security/api';
 import { fail2banInstalled, startFail2ban, totpCode, type Fail2ban } from './security/testkit';
 import { configureApp, grafana, setRole } from '../test-support/grafana';
-import { sharedExporter, startExporter, type TestExporter } from '../test-support/exporter';
+import { sharedExporter, startExporter } from '../test-support/exporter';
+import { ownExporter } from '../test-support/ownExporter';
 
 // This file creates tokens and users and turns TOTP on and off, so it runs its own exporter. Where
 // fail2ban is installed (CI installs it) that exporter reads a real fail2ban-server's proxmon jail with
 // one address banned; the run's shared exporter has no jail, for the "not available" state.
-let exporter: TestExporter;
 let f2b: Fail2ban | undefined;
 let scratch: string;
 const BANNED = '203.0.113.7';
@@ -37,7 +37,7 @@ const rowOf = (testId: string) => screen.getByTestId(testId).closest('tr')!;
 
 const writesSince = (from: number) => grafana.log.slice(from).filter((r) => r.method !== 'GET');
 
-beforeAll(async () => {
+const exporter = ownExporter(async () => {
   scratch = mkdtempSync(path.join(tmpdir(), 'proxmon-plugin-security-'));
   const config = path.join(scratch, 'proxmon.yaml');
   const authLog = path.join(scratch, 'auth.log');
@@ -47,18 +47,13 @@ beforeAll(async () => {
     f2b.client(['set', 'proxmon', 'banip', BANNED]);
   }
   writeFileSync(config, `auth:\n  log_file: ${authLog}\n${f2b ? `  fail2ban_socket: ${f2b.socket}\n` : ''}`);
-  exporter = await startExporter({ PROXMON_CONFIG: config });
+  return startExporter({ PROXMON_CONFIG: config });
 }, 180_000);
 
+// After ownExporter's: the exporter stops before the jail it reads.
 afterAll(async () => {
-  await exporter?.stop();
   await f2b?.stop();
   rmSync(scratch, { recursive: true, force: true });
-});
-
-beforeEach(() => {
-  setRole('Admin');
-  configureApp(exporter);
 });
 
 describe('Security: API tokens', () => {
@@ -296,7 +291,7 @@ describe('Security: roles and errors', () => {
   });
 
   it('shows the forbidden state when the admin token lacks the admin scope', async () => {
-    configureApp({ url: exporter.url, readToken: exporter.readToken, adminToken: exporter.readToken });
+    configureApp({ url: exporter().url, readToken: exporter().readToken, adminToken: exporter().readToken });
     await renderPage('users');
     expect(await screen.findByTestId(testIds.pageState.forbidden)).toHaveTextContent('lacks the scope');
   });

@@ -1,8 +1,9 @@
 import React, { useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
-import { Stack, Tab, TabContent, TabsBar } from '@grafana/ui';
+import { Stack, TabContent } from '@grafana/ui';
 import { ApiError } from '../api/client';
 import { PageForbidden } from '../components/PageState';
+import { PageTabs } from '../components/PageTabs';
 import { testIds } from '../components/testIds';
 import { isGrafanaAdmin } from '../utils/roles';
 import { AuditTab } from './security/AuditTab';
@@ -64,18 +65,7 @@ function Security({ initialTab = 'tokens' }: { initialTab?: SecurityTabId }) {
           />
         ) : (
           <Stack direction="column" gap={0}>
-            <TabsBar>
-              {TABS.map((t) => (
-                <Tab
-                  key={t.id}
-                  label={t.label}
-                  icon={t.icon}
-                  active={tab === t.id}
-                  onChangeTab={() => setTab(t.id)}
-                  data-testid={ids.tab(t.id)}
-                />
-              ))}
-            </TabsBar>
+            <PageTabs tabs={TABS} active={tab} onChange={setTab} testId={ids.tab} />
             <TabContent>
               <TabBody tab={tab} />
             </TabContent>

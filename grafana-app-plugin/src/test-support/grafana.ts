@@ -1,9 +1,10 @@
 import http from 'http';
-import { lastValueFrom, Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import { type AppPluginMeta, OrgRole, PluginType } from '@grafana/data';
 import { config, type BackendSrv, type BackendSrvRequest, type FetchResponse } from '@grafana/runtime';
 import pluginJson from '../plugin.json';
 import type { AppJsonData } from '../constants';
+import { backendSrvOver } from './backendSrvOver';
 import { matchRoute, proxyTarget, type GrafanaRole, type PluginRoute, type PluginSettings } from './routes';
 
 /**
@@ -216,27 +217,7 @@ function fetchShim<T>(options: BackendSrvRequest): Observable<FetchResponse<T>> 
   });
 }
 
-const viaFetch =
-  (method: string) =>
-  async <T>(url: string, data?: unknown): Promise<T> =>
-    (await lastValueFrom(fetchShim<T>({ url, method, data }))).data;
-
-const unsupported = (name: string) => () => {
-  throw new Error(`${name} is not emulated by the test shim; use getBackendSrv().fetch`);
-};
-
-export const backendSrvShim: BackendSrv = {
-  fetch: fetchShim,
-  get: async <T>(url: string, params?: Record<string, unknown>) =>
-    viaFetch('GET')<T>(withParams(url, params)),
-  post: viaFetch('POST'),
-  put: viaFetch('PUT'),
-  patch: viaFetch('PATCH'),
-  delete: viaFetch('DELETE'),
-  // Part of the BackendSrv interface (deprecated there), so pages that still call them work in tests.
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
-  request: async <T>(options: BackendSrvRequest) => (await lastValueFrom(fetchShim<T>(options))).data,
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
-  datasourceRequest: unsupported('datasourceRequest'),
-  chunked: unsupported('chunked'),
-};
+export const backendSrvShim: BackendSrv = backendSrvOver(
+  fetchShim,
+  (name) => `${name} is not emulated by the test shim; use getBackendSrv().fetch`,
+);

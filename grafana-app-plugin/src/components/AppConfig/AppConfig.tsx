@@ -20,6 +20,36 @@ interface Secret {
 
 const secret = (configured: boolean): Secret => ({ value: '', configured, changed: false });
 
+/** One of the exporter tokens: typing marks it changed; Reset clears the one Grafana holds. */
+const TokenField = ({
+  label,
+  description,
+  id,
+  testId,
+  secret,
+  onChange,
+}: {
+  label: string;
+  description: string;
+  id: string;
+  testId: string;
+  secret: Secret;
+  onChange: (next: Partial<Secret>) => void;
+}) => (
+  <Field label={label} description={description}>
+    <SecretInput
+      width={60}
+      id={id}
+      data-testid={testId}
+      value={secret.value}
+      isConfigured={secret.configured}
+      placeholder="pxm_…"
+      onChange={(e) => onChange({ value: e.currentTarget.value, changed: true })}
+      onReset={() => onChange({ value: '', configured: false, changed: true })}
+    />
+  </Field>
+);
+
 /** An http(s) URL without query or fragment; returns an error message, or undefined when valid. */
 export function validateExporterUrl(raw: string): string | undefined {
   const v = raw.trim();
@@ -198,36 +228,22 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             onBlur={() => setUrlTouched(true)}
           />
         </Field>
-        <Field
+        <TokenField
           label="Read token"
           description="An exporter API token with the read scope (proxmon token create --scope read). Sent by the routes every Grafana user may use."
-        >
-          <SecretInput
-            width={60}
-            id="config-read-token"
-            data-testid={testIds.appConfig.readToken}
-            value={secrets.readToken.value}
-            isConfigured={secrets.readToken.configured}
-            placeholder="pxm_…"
-            onChange={(e) => setSecret('readToken', { value: e.currentTarget.value, changed: true })}
-            onReset={() => setSecret('readToken', { value: '', configured: false, changed: true })}
-          />
-        </Field>
-        <Field
+          id="config-read-token"
+          testId={testIds.appConfig.readToken}
+          secret={secrets.readToken}
+          onChange={(next) => setSecret('readToken', next)}
+        />
+        <TokenField
           label="Admin token"
           description="A token with the read, write, admin and terminal scopes. Sent only by the routes for Grafana admins: changes, dismissals, security and the terminal."
-        >
-          <SecretInput
-            width={60}
-            id="config-admin-token"
-            data-testid={testIds.appConfig.adminToken}
-            value={secrets.adminToken.value}
-            isConfigured={secrets.adminToken.configured}
-            placeholder="pxm_…"
-            onChange={(e) => setSecret('adminToken', { value: e.currentTarget.value, changed: true })}
-            onReset={() => setSecret('adminToken', { value: '', configured: false, changed: true })}
-          />
-        </Field>
+          id="config-admin-token"
+          testId={testIds.appConfig.adminToken}
+          secret={secrets.adminToken}
+          onChange={(next) => setSecret('adminToken', next)}
+        />
         <Stack gap={1}>
           <Button
             type="submit"

@@ -16,6 +16,7 @@ import {
 } from '@grafana/ui';
 import { type AsyncState, useApi } from '../../api/useApi';
 import { AsyncView, PageEmpty } from '../../components/PageState';
+import { SwitchField } from '../../components/SwitchField';
 import { testIds } from '../../components/testIds';
 import {
   deleteExclusion,
@@ -205,31 +206,26 @@ function AddExclusion({
         ))}
       </Stack>
       <Stack gap={4} wrap="wrap">
-        <Field
+        {/* One of the two must be on: both turn red, the message shows once. */}
+        <SwitchField
           label="Exclude from health checks"
           description="Its checks stop; its active errors resolve"
           invalid={errors.flags !== undefined}
           noMargin
-        >
-          <Switch
-            value={draft.health}
-            data-testid={ids.exclusionHealth}
-            onChange={(e) => set({ health: e.currentTarget.checked })}
-          />
-        </Field>
-        <Field
+          value={draft.health}
+          testId={ids.exclusionHealth}
+          onChange={(health) => set({ health })}
+        />
+        <SwitchField
           label="Exclude from notifications"
           description="Its events are not notified"
           invalid={errors.flags !== undefined}
           error={errors.flags}
           noMargin
-        >
-          <Switch
-            value={draft.notifications}
-            data-testid={ids.exclusionNotifications}
-            onChange={(e) => set({ notifications: e.currentTarget.checked })}
-          />
-        </Field>
+          value={draft.notifications}
+          testId={ids.exclusionNotifications}
+          onChange={(notifications) => set({ notifications })}
+        />
       </Stack>
       <Field
         label="Reason"

@@ -19,6 +19,7 @@ import {
 import { ApiError, toApiError } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { AsyncView } from '../../components/PageState';
+import { SwitchField } from '../../components/SwitchField';
 import { testIds } from '../../components/testIds';
 import {
   AI_DEFAULT_BASE_URLS,
@@ -225,14 +226,14 @@ function AiForm({
             ? `In force: settings from the ${view.source === 'api' ? 'API' : 'YAML configuration'}${view.updated_at ? `, saved ${when(view.updated_at)}` : ''}.`
             : 'Not configured yet.'}
         </Text>
-        <Field label="Enabled" description="Per channel below: which channels get rewritten text">
-          <Switch
-            value={enabled}
-            disabled={!admin}
-            onChange={(e) => setEnabled(e.currentTarget.checked)}
-            data-testid={ids.enabled}
-          />
-        </Field>
+        <SwitchField
+          label="Enabled"
+          description="Per channel below: which channels get rewritten text"
+          value={enabled}
+          disabled={!admin}
+          onChange={setEnabled}
+          testId={ids.enabled}
+        />
         <Stack gap={2} wrap="wrap">
           <Field label="Provider">
             <Combobox<AiProvider>

@@ -9,10 +9,10 @@ import {
   RadioButtonGroup,
   SecretInput,
   Stack,
-  Switch,
   TextArea,
 } from '@grafana/ui';
 import { ApiError, toApiError } from '../../api/client';
+import { SwitchField } from '../../components/SwitchField';
 import { testIds } from '../../components/testIds';
 import {
   CHANNEL_TYPES,
@@ -167,13 +167,7 @@ export function ChannelForm({ existing, onSaved, onCancel }: Props) {
           </Field>
         </Stack>
         <Stack direction="row" gap={2} wrap="wrap">
-          <Field label="Enabled">
-            <Switch
-              value={enabled}
-              onChange={(e) => setEnabled(e.currentTarget.checked)}
-              data-testid={ids.enabled}
-            />
-          </Field>
+          <SwitchField label="Enabled" value={enabled} onChange={setEnabled} testId={ids.enabled} />
           <Field label="Send">
             <RadioButtonGroup
               options={SEVERITY_OPTIONS}
@@ -253,13 +247,13 @@ function ConfigField({
   const value = form.values[f.key];
   if (f.kind === 'bool') {
     return (
-      <Field label={f.label} description={f.description}>
-        <Switch
-          value={value === true}
-          onChange={(e) => onValue(e.currentTarget.checked)}
-          data-testid={testId}
-        />
-      </Field>
+      <SwitchField
+        label={f.label}
+        description={f.description}
+        value={value === true}
+        onChange={onValue}
+        testId={testId}
+      />
     );
   }
   if (f.kind === 'select') {

@@ -1,10 +1,11 @@
 import React, { type FormEvent, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Badge, Button, Field, FieldSet, Input, Stack, Switch, Text, useStyles2 } from '@grafana/ui';
+import { Badge, Button, Field, FieldSet, Input, Stack, Text, useStyles2 } from '@grafana/ui';
 import { ApiError, toApiError } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { AsyncView, PageEmpty } from '../../components/PageState';
+import { SwitchField } from '../../components/SwitchField';
 import { testIds } from '../../components/testIds';
 import {
   getSettings,
@@ -23,6 +24,34 @@ const Saved = ({ testId }: { testId: string }) => (
   <span data-testid={testId}>
     <Badge color="green" icon="check" text="saved" />
   </span>
+);
+
+/** An HH:MM time of day (quiet hours, digest), checked on save. */
+const TimeField = ({
+  label,
+  value,
+  error,
+  disabled,
+  onChange,
+  testId,
+}: {
+  label: string;
+  value: string;
+  error?: string;
+  disabled: boolean;
+  onChange: (v: string) => void;
+  testId: string;
+}) => (
+  <Field label={label} invalid={Boolean(error)} error={error}>
+    <Input
+      width={10}
+      placeholder="HH:MM"
+      value={value}
+      disabled={disabled}
+      onChange={(e) => onChange(e.currentTarget.value)}
+      data-testid={testId}
+    />
+  </Field>
 );
 
 /** Global delivery settings (time zone for quiet hours and digests included), then each channel's quiet hours and digest. */
@@ -174,14 +203,14 @@ function SettingsForm({
   return (
     <form onSubmit={onSubmit} noValidate data-testid={ids.settingsForm}>
       <FieldSet label="Delivery">
-        <Field label="Notifications enabled" description="Off: events are still recorded, nothing is sent">
-          <Switch
-            value={d.enabled}
-            disabled={!admin}
-            onChange={(e) => set('enabled', e.currentTarget.checked)}
-            data-testid={ids.enabled}
-          />
-        </Field>
+        <SwitchField
+          label="Notifications enabled"
+          description="Off: events are still recorded, nothing is sent"
+          value={d.enabled}
+          disabled={!admin}
+          onChange={(on) => set('enabled', on)}
+          testId={ids.enabled}
+        />
         <Stack gap={2} wrap="wrap">
           <Field
             label="Host name in messages"
@@ -259,7 +288,13 @@ function ChannelSchedule({
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
   const [error, setError] = useState<ApiError>();
-  const touched = () => setSaved(false);
+  /** Wraps a setter so that an edit also clears the "saved" mark. */
+  const touching =
+    <T,>(setter: (v: T) => void) =>
+    (v: T) => {
+      setter(v);
+      setSaved(false);
+    };
 
   const save = async () => {
     const found = {
@@ -295,69 +330,46 @@ function ChannelSchedule({
     <>
       <Text weight="medium">{channel.name}</Text>
       <Stack gap={1} alignItems="flex-start">
-        <Field label="Quiet hours">
-          <Switch
-            value={quiet}
-            disabled={!admin}
-            onChange={(e) => {
-              setQuiet(e.currentTarget.checked);
-              touched();
-            }}
-            data-testid={ids.quiet(channel.name)}
-          />
-        </Field>
-        <Field label="From" invalid={Boolean(errors.start)} error={errors.start}>
-          <Input
-            width={10}
-            placeholder="HH:MM"
-            value={start}
-            disabled={!admin || !quiet}
-            onChange={(e) => {
-              setStart(e.currentTarget.value);
-              touched();
-            }}
-            data-testid={ids.quietStart(channel.name)}
-          />
-        </Field>
-        <Field label="To" invalid={Boolean(errors.end)} error={errors.end}>
-          <Input
-            width={10}
-            placeholder="HH:MM"
-            value={end}
-            disabled={!admin || !quiet}
-            onChange={(e) => {
-              setEnd(e.currentTarget.value);
-              touched();
-            }}
-            data-testid={ids.quietEnd(channel.name)}
-          />
-        </Field>
+        <SwitchField
+          label="Quiet hours"
+          value={quiet}
+          disabled={!admin}
+          onChange={touching(setQuiet)}
+          testId={ids.quiet(channel.name)}
+        />
+        <TimeField
+          label="From"
+          value={start}
+          error={errors.start}
+          disabled={!admin || !quiet}
+          onChange={touching(setStart)}
+          testId={ids.quietStart(channel.name)}
+        />
+        <TimeField
+          label="To"
+          value={end}
+          error={errors.end}
+          disabled={!admin || !quiet}
+          onChange={touching(setEnd)}
+          testId={ids.quietEnd(channel.name)}
+        />
       </Stack>
       <Stack gap={1} alignItems="flex-start">
-        <Field label="Daily digest">
-          <Switch
-            value={digest}
-            disabled={!admin}
-            onChange={(e) => {
-              setDigest(e.currentTarget.checked);
-              touched();
-            }}
-            data-testid={ids.digest(channel.name)}
-          />
-        </Field>
-        <Field label="At" invalid={Boolean(errors.time)} error={errors.time}>
-          <Input
-            width={10}
-            placeholder="HH:MM"
-            value={time}
-            disabled={!admin || !digest}
-            onChange={(e) => {
-              setTime(e.currentTarget.value);
-              touched();
-            }}
-            data-testid={ids.digestTime(channel.name)}
-          />
-        </Field>
+        <SwitchField
+          label="Daily digest"
+          value={digest}
+          disabled={!admin}
+          onChange={touching(setDigest)}
+          testId={ids.digest(channel.name)}
+        />
+        <TimeField
+          label="At"
+          value={time}
+          error={errors.time}
+          disabled={!admin || !digest}
+          onChange={touching(setTime)}
+          testId={ids.digestTime(channel.name)}
+        />
       </Stack>
       <Stack direction="column" gap={1}>
         {admin ? (

@@ -21,7 +21,7 @@ import { useApi } from '../../api/useApi';
 import { AsyncView, PageEmpty } from '../../components/PageState';
 import { testIds } from '../../components/testIds';
 import { createToken, getTokens, revokeToken, SCOPES, type ApiToken, type Scope } from './api';
-import { OutcomeAlert, useAction, when } from './common';
+import { OutcomeAlert, TextField, useAction, when } from './common';
 import { scopesProblem, tokenNameProblem } from './validate';
 
 const ids = testIds.security.tokens;
@@ -118,15 +118,16 @@ function CreateTokenForm({ onCreated }: { onCreated: (t: ApiToken & { token: str
     >
       <Text element="h4">Create a token</Text>
       <Stack gap={2} wrap="wrap" alignItems="flex-start">
-        <Field label="Name" invalid={!!nameError} error={nameError} required>
-          <Input
-            value={name}
-            width={30}
-            placeholder="prometheus"
-            onChange={(e) => setName(e.currentTarget.value)}
-            data-testid={ids.name}
-          />
-        </Field>
+        <TextField
+          label="Name"
+          error={nameError}
+          required
+          value={name}
+          width={30}
+          placeholder="prometheus"
+          onChange={setName}
+          testId={ids.name}
+        />
         <Field label="Scopes" invalid={!!scopesError} error={scopesError}>
           <Stack direction="column" gap={0.5}>
             {SCOPES.map((scope) => (

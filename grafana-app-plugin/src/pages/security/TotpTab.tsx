@@ -8,7 +8,6 @@ import {
   ClipboardButton,
   ConfirmButton,
   Field,
-  Input,
   InteractiveTable,
   Stack,
   Text,
@@ -18,7 +17,7 @@ import { useApi } from '../../api/useApi';
 import { AsyncView } from '../../components/PageState';
 import { testIds } from '../../components/testIds';
 import { beginTotp, disableTotp, enableTotp, getUsers, type TotpSetup, type User } from './api';
-import { OutcomeAlert, useAction } from './common';
+import { OutcomeAlert, TextField, useAction } from './common';
 import { currentPasswordProblem, normaliseCode, secondFactorProblem, totpCodeProblem } from './validate';
 
 const ids = testIds.security.totp;
@@ -26,6 +25,27 @@ const ids = testIds.security.totp;
 const PASSWORD_HELP =
   'The app talks to the exporter with its own admin token, so the exporter asks for this user’s password ' +
   'to be sure the person here may change their sign-in. A wrong one counts as a failed login.';
+
+/** Setting up and turning off TOTP both re-check the user's password. */
+const CurrentPasswordField = ({
+  user,
+  ...field
+}: {
+  user: User;
+  value: string;
+  error?: string;
+  onChange: (value: string) => void;
+  testId: string;
+}) => (
+  <TextField
+    label={`Current password of ${user.username}`}
+    description={PASSWORD_HELP}
+    type="password"
+    width={36}
+    autoComplete="current-password"
+    {...field}
+  />
+);
 
 /** Enrolment in three steps: the user's password, then scan and confirm a code, then the backup codes. */
 function SetupPanel({ user, onClose }: { user: User; onClose: (changed: boolean) => void }) {
@@ -101,21 +121,13 @@ function SetupPanel({ user, onClose }: { user: User; onClose: (changed: boolean)
       <Text element="h4">Set up TOTP for {user.username}</Text>
       {!setup ? (
         <Stack gap={2} alignItems="flex-end" wrap="wrap">
-          <Field
-            label={`Current password of ${user.username}`}
-            description={PASSWORD_HELP}
-            invalid={!!passwordError}
+          <CurrentPasswordField
+            user={user}
+            value={password}
             error={passwordError}
-          >
-            <Input
-              type="password"
-              value={password}
-              width={36}
-              autoComplete="current-password"
-              onChange={(e) => setPassword(e.currentTarget.value)}
-              data-testid={ids.password}
-            />
-          </Field>
+            onChange={setPassword}
+            testId={ids.password}
+          />
           <Field>
             <Stack gap={1}>
               <Button type="submit" icon="arrow-right" disabled={busy} data-testid={ids.start}>
@@ -147,21 +159,17 @@ function SetupPanel({ user, onClose }: { user: User; onClose: (changed: boolean)
                 Copy key
               </ClipboardButton>
             </Stack>
-            <Field
+            <TextField
               label="Code from the app"
               description="The 6 digits it shows now"
-              invalid={!!codeError}
               error={codeError}
-            >
-              <Input
-                value={code}
-                width={16}
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                onChange={(e) => setCode(e.currentTarget.value)}
-                data-testid={ids.code}
-              />
-            </Field>
+              value={code}
+              width={16}
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              onChange={setCode}
+              testId={ids.code}
+            />
             <Stack gap={1}>
               <Button type="submit" icon="check" disabled={busy} data-testid={ids.enable}>
                 Enable TOTP
@@ -192,35 +200,23 @@ function DisablePanel({ user, onClose }: { user: User; onClose: (changed: boolea
     <div>
       <Text element="h4">Turn TOTP off for {user.username}</Text>
       <Stack gap={2} alignItems="flex-start" wrap="wrap">
-        <Field
-          label={`Current password of ${user.username}`}
-          description={PASSWORD_HELP}
-          invalid={!!passwordError}
+        <CurrentPasswordField
+          user={user}
+          value={password}
           error={passwordError}
-        >
-          <Input
-            type="password"
-            value={password}
-            width={36}
-            autoComplete="current-password"
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            data-testid={ids.disablePassword}
-          />
-        </Field>
-        <Field
+          onChange={setPassword}
+          testId={ids.disablePassword}
+        />
+        <TextField
           label="Code or backup code"
           description="From the authenticator app, or one of the backup codes"
-          invalid={!!codeError}
           error={codeError}
-        >
-          <Input
-            value={code}
-            width={20}
-            autoComplete="one-time-code"
-            onChange={(e) => setCode(e.currentTarget.value)}
-            data-testid={ids.disableCode}
-          />
-        </Field>
+          value={code}
+          width={20}
+          autoComplete="one-time-code"
+          onChange={setCode}
+          testId={ids.disableCode}
+        />
       </Stack>
       <Stack gap={1}>
         <ConfirmButton

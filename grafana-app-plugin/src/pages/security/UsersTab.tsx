@@ -4,7 +4,6 @@ import {
   Button,
   ConfirmButton,
   Field,
-  Input,
   InteractiveTable,
   Modal,
   RadioButtonGroup,
@@ -15,10 +14,12 @@ import { useApi } from '../../api/useApi';
 import { AsyncView } from '../../components/PageState';
 import { testIds } from '../../components/testIds';
 import { createUser, deleteUser, getUsers, updateUser, type Role, type User } from './api';
-import { OutcomeAlert, useAction, when } from './common';
+import { OutcomeAlert, TextField, useAction, when } from './common';
 import { passwordProblem, usernameProblem } from './validate';
 
 const ids = testIds.security.users;
+
+const PASSWORD_RULE = 'At least 12 characters, not containing the user name';
 
 const ROLE_OPTIONS: Array<{ value: Role; label: string; description: string }> = [
   { value: 'admin', label: 'Admin', description: 'every scope: settings, users, tokens, terminal' },
@@ -58,31 +59,28 @@ function AddUserForm({ onAdded }: { onAdded: (u: User) => void }) {
     >
       <Text element="h4">Add a user</Text>
       <Stack gap={2} wrap="wrap" alignItems="flex-start">
-        <Field label="User name" invalid={!!userError} error={userError} required>
-          <Input
-            value={username}
-            width={24}
-            autoComplete="off"
-            onChange={(e) => setUsername(e.currentTarget.value)}
-            data-testid={ids.username}
-          />
-        </Field>
-        <Field
+        <TextField
+          label="User name"
+          error={userError}
+          required
+          value={username}
+          width={24}
+          autoComplete="off"
+          onChange={setUsername}
+          testId={ids.username}
+        />
+        <TextField
           label="Password"
-          description="At least 12 characters, not containing the user name"
-          invalid={!!passError}
+          description={PASSWORD_RULE}
           error={passError}
           required
-        >
-          <Input
-            type="password"
-            value={password}
-            width={30}
-            autoComplete="new-password"
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            data-testid={ids.password}
-          />
-        </Field>
+          type="password"
+          value={password}
+          width={30}
+          autoComplete="new-password"
+          onChange={setPassword}
+          testId={ids.password}
+        />
         <Field label="Role">
           <RadioButtonGroup
             options={ROLE_OPTIONS}
@@ -125,20 +123,16 @@ function SetPasswordModal({ user, onClose }: { user: User; onClose: (message?: s
           save();
         }}
       >
-        <Field
+        <TextField
           label="New password"
-          description="At least 12 characters, not containing the user name"
-          invalid={!!error}
+          description={PASSWORD_RULE}
           error={error}
-        >
-          <Input
-            type="password"
-            value={password}
-            autoComplete="new-password"
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            data-testid={ids.newPassword}
-          />
-        </Field>
+          type="password"
+          value={password}
+          autoComplete="new-password"
+          onChange={setPassword}
+          testId={ids.newPassword}
+        />
         <OutcomeAlert tab="users-password" outcome={outcome} />
         <Modal.ButtonRow>
           <Button variant="secondary" fill="outline" onClick={() => onClose()}>

@@ -1,5 +1,5 @@
-import React, { useCallback, useState } from 'react';
-import { Alert } from '@grafana/ui';
+import React, { type ComponentProps, useCallback, useState } from 'react';
+import { Alert, Field, Input } from '@grafana/ui';
 import { type ApiError, toApiError } from '../../api/client';
 import { testIds } from '../../components/testIds';
 
@@ -44,3 +44,28 @@ export function useAction() {
 }
 
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
+
+/** A labelled text input and the problem found in it, if any (the forms show them once submitted). */
+export function TextField({
+  label,
+  description,
+  error,
+  required,
+  onChange,
+  testId,
+  ...input
+}: {
+  label: string;
+  description?: string;
+  error?: string;
+  required?: boolean;
+  value: string;
+  onChange: (value: string) => void;
+  testId: string;
+} & Pick<ComponentProps<typeof Input>, 'type' | 'width' | 'placeholder' | 'autoComplete' | 'inputMode'>) {
+  return (
+    <Field label={label} description={description} invalid={!!error} error={error} required={required}>
+      <Input {...input} onChange={(e) => onChange(e.currentTarget.value)} data-testid={testId} />
+    </Field>
+  );
+}

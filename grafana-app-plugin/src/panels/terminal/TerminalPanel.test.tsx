@@ -9,8 +9,8 @@ import {
 } from '@grafana/data';
 import { TerminalPanel, type TerminalPanelOptions, defaultPanelOptions } from './TerminalPanel';
 import { testIds } from '../../components/testIds';
-import { configureApp, grafana, setRole } from '../../test-support/grafana';
-import type { TestExporter } from '../../test-support/exporter';
+import { grafana, setRole } from '../../test-support/grafana';
+import { ownExporter } from '../../test-support/ownExporter';
 import { startTerminalExporter } from '../../terminal/testing/terminalExporter';
 import { Terminal as FakeTerminal } from '../../terminal/testing/fakeXterm';
 
@@ -18,20 +18,10 @@ jest.mock('@xterm/xterm', () => jest.requireActual('../../terminal/testing/fakeX
 jest.mock('@xterm/addon-fit', () => jest.requireActual('../../terminal/testing/fakeXterm'));
 
 // As in the page test, jsdom connects directly (terminalDirectUrl) with the Origin this exporter allows.
-let exporter: TestExporter;
+const exporter = ownExporter(() => startTerminalExporter(['http://localhost']));
 const ids = testIds.terminal;
 
-beforeAll(async () => {
-  exporter = await startTerminalExporter(['http://localhost']);
-}, 120_000);
-
-afterAll(async () => {
-  await exporter?.stop();
-});
-
 beforeEach(() => {
-  setRole('Admin');
-  configureApp(exporter);
   FakeTerminal.instances.length = 0;
 });
 
@@ -71,7 +61,7 @@ const waitState = (state: string) =>
 
 describe('Terminal panel', () => {
   it("connects on load with the app's direct URL and runs a command", async () => {
-    grafana.settings.jsonData = { ...grafana.settings.jsonData, terminalDirectUrl: exporter.url };
+    grafana.settings.jsonData = { ...grafana.settings.jsonData, terminalDirectUrl: exporter().url };
     renderPanel({ autoConnect: true });
     // After the app's settings arrived from Grafana's plugin settings API.
     expect(await screen.findByTestId(ids.panel)).toBeInTheDocument();
@@ -86,7 +76,7 @@ describe('Terminal panel', () => {
     grafana.settings.jsonData = { ...grafana.settings.jsonData, terminalDirectUrl: 'http://127.0.0.1:9' };
     renderPanel({
       autoConnect: true,
-      terminalDirectUrl: exporter.url,
+      terminalDirectUrl: exporter().url,
       target: 'lxc',
       vmid: 105,
       fontSize: 18,
@@ -98,7 +88,7 @@ describe('Terminal panel', () => {
   });
 
   it('waits for Connect unless told to connect on load', async () => {
-    grafana.settings.jsonData = { ...grafana.settings.jsonData, terminalDirectUrl: exporter.url };
+    grafana.settings.jsonData = { ...grafana.settings.jsonData, terminalDirectUrl: exporter().url };
     renderPanel({});
     expect(await screen.findByTestId(ids.connect)).toBeInTheDocument();
     expect(screen.getByTestId(ids.status)).toHaveAttribute('data-state', 'idle');
