@@ -237,8 +237,11 @@ describe('Security: users', () => {
     expect(await screen.findByText(/New password set for operator/)).toBeInTheDocument();
     expect((await find())!.password_changed_at).not.toBe(before);
 
-    // Rows are looked up afresh: a reload after the last action may have replaced the row's element.
-    await user.click(within(rowOf(ids.users.row('operator'))).getByTestId(ids.users.remove('operator')));
+    // The row's buttons stay disabled until the password action has finished, after its message shows;
+    // a click before then is ignored. Rows are looked up afresh: a reload may have replaced them.
+    const remove = () => within(rowOf(ids.users.row('operator'))).getByTestId(ids.users.remove('operator'));
+    await waitFor(() => expect(remove()).toBeEnabled());
+    await user.click(remove());
     await user.click(await screen.findByRole('button', { name: 'Yes, delete' }));
     expect(await screen.findByText('User operator and their tokens deleted')).toBeInTheDocument();
     await waitFor(() => expect(screen.queryByTestId(ids.users.row('operator'))).not.toBeInTheDocument());
