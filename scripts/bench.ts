@@ -109,6 +109,7 @@ async function runBench(options: BenchOptions, cleanup: Cleanup): Promise<Check[
 
   const bench: Bench = { options, cleanup, workDir, env, nodeExporter };
   printSetup(options, binary, nodeExporter);
+  if (options.only === 'guests') return runGuestsPhase(bench);
   const healthy = await runHealthyPhase(bench);
   const hung = await runHungPhase(bench, healthy.proxmon);
   const guests = await runGuestsPhase(bench);

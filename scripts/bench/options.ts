@@ -7,16 +7,19 @@ export interface BenchOptions {
   warmup: number;
   /** The proxmon entry point to run with `node`. */
   proxmonCli: string;
-  /** Run only this phase (`health`: the in-process health cycle, no node_exporter, no build needed). */
-  only?: 'health';
+  /**
+   * Run only this phase: `health` (the in-process health cycle, no node_exporter, no build needed) or
+   * `guests` (the 1000-guest phase against node_exporter, for iterating; targets are the same).
+   */
+  only?: 'health' | 'guests';
 }
 
-export const usage = `usage: npm run bench [-- --scrapes N] [--warmup N] [--proxmon path/to/cli.js] [--only=health]
+export const usage = `usage: npm run bench [-- --scrapes N] [--warmup N] [--proxmon path/to/cli.js] [--only=health|guests]
 
 Scrapes proxmon and Debian's prometheus-node-exporter alternately over keep-alive connections,
 once with the real host tools and once with tools that hang, and checks proxmon's latency,
 series count and memory against node_exporter; then times one health cycle on a large host
-(--only=health runs just that). Exits 1 when a target is missed, 2 on errors.`;
+(--only=health runs just that; --only=guests just the guests phase). Exits 1 when a target is missed, 2 on errors.`;
 
 export class UsageError extends Error {}
 
@@ -33,13 +36,14 @@ export function parseBenchOptions(argv: readonly string[], defaultProxmonCli: st
     strict: true,
   });
   if (values.help) return 'help';
-  if (values.only !== undefined && values.only !== 'health')
-    throw new UsageError(`--only must be health, not ${JSON.stringify(values.only)}`);
+  const only = values.only;
+  if (only !== undefined && only !== 'health' && only !== 'guests')
+    throw new UsageError(`--only must be health or guests, not ${JSON.stringify(only)}`);
   return {
     scrapes: positiveInteger('--scrapes', values.scrapes, 1),
     warmup: positiveInteger('--warmup', values.warmup, 0),
     proxmonCli: values.proxmon,
-    ...(values.only !== undefined && { only: values.only }),
+    ...(only !== undefined && { only }),
   };
 }
 

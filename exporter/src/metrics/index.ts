@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { SnapshotReader } from '../snapshots.js';
+import { trackSnapshotReads } from './define.js';
 import type { PerCpuSetting } from './per-cpu.js';
 import * as auth from './auth.js';
 import * as exporter from './exporter.js';
@@ -66,6 +67,8 @@ export function registerAllMetrics(
   snapshots: SnapshotReader,
   options: MetricsOptions,
 ): { auth: auth.AuthMetrics } {
+  // Families then reuse their text while the snapshots they read are unchanged.
+  snapshots = trackSnapshotReads(snapshots);
   exporter.registerExporterMetrics(registry, snapshots, options.version);
   host.registerHostMetrics(registry, snapshots, { perCpu: options.perCpu });
   hostinfo.registerHostInfoMetrics(registry, snapshots);

@@ -1,7 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import { Gauge, Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
-import { createMetricsRenderer } from './render.js';
+import { describe, expect, it, vi } from 'vitest';
+import { snapshotGauge } from './define.js';
+import { createMetricsRenderer, renderRegistry } from './render.js';
 
 function setup(serveStaleMs = 1000) {
   const registry = new Registry();
@@ -55,8 +56,7 @@ describe('metrics renderer', () => {
     // Older: a new rendering starts and this scrape still gets the previous text at once.
     s.state.now += 1000;
     expect(await text(s.renderer)).toMatch(/^x 1$/m);
-    await new Promise((r) => setTimeout(r, 5));
-    expect(await text(s.renderer)).toMatch(/^x 2$/m);
+    await vi.waitFor(async () => expect(await text(s.renderer)).toMatch(/^x 2$/m));
     expect(s.collects()).toBe(2);
     // Far too old to serve stale (an idle exporter): the scrape waits for the fresh rendering.
     s.set(3);
@@ -74,5 +74,54 @@ describe('metrics renderer', () => {
     s.state.now += 1;
     await text(s.renderer);
     expect(s.collects()).toBe(2);
+  });
+});
+
+describe('renderRegistry', () => {
+  it('prints what registry.metrics() prints, prom-client metrics and snapshot families alike', async () => {
+    const registry = new Registry();
+    new Gauge({ name: 'plain', help: 'a prom-client gauge', labelNames: ['k'], registers: [registry] }).set(
+      { k: 'v' },
+      3,
+    );
+    snapshotGauge(registry, { name: 'fam', help: 'a family', labelNames: ['k'] }, (emit) => {
+      emit({ k: 'a' }, 1);
+      emit({ k: 'b' }, undefined);
+    });
+    snapshotGauge(registry, { name: 'empty', help: 'nothing known' }, (emit) => emit({}, undefined));
+    expect((await renderRegistry(registry)).toString()).toBe(await registry.metrics());
+  });
+
+  it('keeps each rendering intact while later ones reuse its buffer', async () => {
+    const s = setup(0);
+    const first = await s.renderer.gzipped();
+    s.set(2);
+    s.state.generation++;
+    s.state.now += 10_000;
+    const second = await s.renderer.gzipped();
+    expect(gunzipSync(first).toString()).toMatch(/^x 1$/m);
+    expect(gunzipSync(second).toString()).toMatch(/^x 2$/m);
+  });
+
+  it('lets other callbacks run during a long rendering', async () => {
+    const registry = new Registry();
+    for (let i = 0; i < 20; i++) {
+      snapshotGauge(registry, { name: `slow_${i}`, help: 'h' }, (emit) => {
+        const until = performance.now() + 1;
+        while (performance.now() < until); // a family that takes 1 ms to fill
+        emit({}, i);
+      });
+    }
+    let ticks = 0;
+    const tick = () => {
+      ticks++;
+      if (!done) setImmediate(tick);
+    };
+    let done = false;
+    setImmediate(tick);
+    const text = (await renderRegistry(registry)).toString();
+    done = true;
+    expect(text).toMatch(/^slow_19 19$/m);
+    expect(ticks).toBeGreaterThanOrEqual(5);
   });
 });
