@@ -100,8 +100,9 @@ export function derivePrometheusConfig(
 
 /**
  * Writes alertmanager.yml into `dir`: the shipped routes, inhibitions and receiver, with the receiver
- * posting to `receiverUrl` with the token in `tokenFile`, and 1 s grouping so notifications go out
- * at once.
+ * posting to `receiverUrl` with the token in `tokenFile`, and short grouping so notifications go out
+ * soon. Not 1 s: Alertmanager gives each notification until the next group interval, and a loaded
+ * machine's exporter can take longer than 1 s to answer.
  */
 export function deriveAlertmanagerConfig(dir: string, receiverUrl: string, tokenFile: string): string {
   const config = parse(readFileSync(alertmanagerConfig, 'utf8')) as AlertmanagerYaml;
@@ -111,7 +112,7 @@ export function deriveAlertmanagerConfig(dir: string, receiverUrl: string, token
   expectValue('receiver url', new URL(hook.url).pathname, '/api/notifications/alertmanager');
   hook.url = receiverUrl;
   hook.http_config.authorization.credentials_file = tokenFile;
-  Object.assign(config.route, { group_wait: '1s', group_interval: '1s', repeat_interval: '1h' });
+  Object.assign(config.route, { group_wait: '1s', group_interval: '5s', repeat_interval: '1h' });
   const out = join(dir, 'alertmanager.yml');
   writeFileSync(out, stringify(config));
   return out;

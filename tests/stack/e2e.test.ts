@@ -15,7 +15,7 @@ import { metricsIn, PENDING_METRICS } from './pending-metrics.js';
  * a local recorder), a real Prometheus running deploy/prometheus/prometheus.yml and the alert rules,
  * and a real Alertmanager running alerting/alertmanager.yml. Only addresses, file locations and
  * timings differ from the shipped files (tests/stack/derive.ts): 2 s scrapes, 1 s evaluations, rules
- * copied without their `for` durations (which the promtool tests cover), 1 s Alertmanager grouping.
+ * copied without their `for` durations (which the promtool tests cover), 5 s Alertmanager group interval.
  */
 
 // TODO(lead): set to true once the exporter's Alertmanager receiver (POST /api/notifications/alertmanager)
@@ -229,10 +229,18 @@ describe('the stack end to end: exporters, Prometheus with the rules, Alertmanag
       () => `not all exporters scraped:\n${logs()}`,
     );
     expect(up.map((s) => s.metric.node).sort()).toEqual(['pve1', 'pve2', 'pve3']);
-    // The exporter's own PVE node name agrees with the scrape target's.
-    const info = await queryRecent('proxmon_pve_node_info');
+    // The exporter's own PVE node name agrees with the scrape target's (once each pve source has
+    // answered: an exporter is up, and scraped, before its first pvesh round has finished).
+    const info = await waitFor(
+      async () => {
+        const r = await queryRecent('proxmon_pve_node_info');
+        return r.length === 3 ? r : undefined;
+      },
+      60_000,
+      () => `not every node's proxmon_pve_node_info arrived:\n${logs()}`,
+    );
     expect(info.map((s) => s.metric.node).sort()).toEqual(['pve1', 'pve2', 'pve3']);
-  }, 120_000);
+  }, 180_000);
 
   it('answers every dashboard query with at least one series', async () => {
     const queries = panelQueries();
@@ -269,7 +277,7 @@ describe('the stack end to end: exporters, Prometheus with the rules, Alertmanag
           ? true
           : undefined;
       },
-      60_000,
+      120_000,
       () => `alerts not active in Alertmanager:\n${receivedSummary()}\n${logs()}`,
     );
     const firing = [...seen.values()].map((labels) => ({ labels }));
@@ -294,7 +302,7 @@ describe('the stack end to end: exporters, Prometheus with the rules, Alertmanag
           const text = JSON.stringify(recorder.received.filter((r) => r.path === '/channel'));
           return ALERTS.every((a) => text.includes(a)) ? true : undefined;
         },
-        60_000,
+        120_000,
         () => `channel stand-in got no alert:\n${receivedSummary()}\n${logs()}`,
       );
       return;
@@ -304,11 +312,11 @@ describe('the stack end to end: exporters, Prometheus with the rules, Alertmanag
         ALERTS.every((name) => delivered().some((a) => a.labels.alertname === name && a.status === 'firing'))
           ? true
           : undefined,
-      60_000,
+      120_000,
       () => `webhook never carried both alerts firing:\n${receivedSummary()}`,
     );
     for (const a of delivered()) expect(a.authorization).toBe(`Bearer ${TOKEN}`);
-  }, 150_000);
+  }, 300_000);
 
   it('resolves both once the pool is healthy and the failing disk replaced', async () => {
     const pve1 = nodes[0];
@@ -326,12 +334,12 @@ describe('the stack end to end: exporters, Prometheus with the rules, Alertmanag
         const failing = await query('proxmon_disk_smart_passed{node="pve1"} == 0');
         return online.length === 1 && replaced.length === 1 && failing.length === 0 ? true : undefined;
       },
-      60_000,
+      120_000,
       () => `pve1 did not recover in Prometheus:\n${logs()}`,
     );
     await waitFor(
       async () => ((await activeAlerts()).some(isOurs) ? undefined : true),
-      60_000,
+      120_000,
       () => `alerts still active after recovery:\n${receivedSummary()}\n${logs()}`,
     );
     if (USE_EXPORTER_RECEIVER) {
@@ -341,7 +349,7 @@ describe('the stack end to end: exporters, Prometheus with the rules, Alertmanag
           const text = JSON.stringify(recorder.received.slice(before).filter((r) => r.path === '/channel'));
           return ALERTS.every((a) => text.includes(a)) ? true : undefined;
         },
-        60_000,
+        120_000,
         () => `channel stand-in got no resolution:\n${receivedSummary()}\n${logs()}`,
       );
       return;
@@ -351,8 +359,8 @@ describe('the stack end to end: exporters, Prometheus with the rules, Alertmanag
     await waitFor(
       () =>
         ALERTS.every((name) => resolvedSince().some((a) => a.labels.alertname === name)) ? true : undefined,
-      60_000,
+      120_000,
       () => `webhook never carried both alerts resolved:\n${receivedSummary()}`,
     );
-  }, 150_000);
+  }, 300_000);
 });
