@@ -189,3 +189,109 @@ describe('notification engine', () => {
     expect(file.includes(Buffer.from('AAFsecretTelegram'))).toBe(false);
   });
 });
+
+/** A `custom` event (group other) with its own fingerprint, so each test decides what repeats. */
+const custom = (at: number, severity: NotificationEvent['severity'], title: string): NotificationEvent => ({
+  type: 'custom',
+  severity,
+  source: 'api',
+  at,
+  fields: { title, body: `${title} (body)` },
+  fingerprint: `custom:${title}`,
+});
+
+const at = (hhmm: string, day = 0) => Date.UTC(2026, 10, 26 + day, +hhmm.slice(0, 2), +hhmm.slice(3));
+
+describe('notification pipeline policies, through the engine to a real receiver', () => {
+  async function setup(policy: Record<string, unknown>, settings: Record<string, unknown> = {}) {
+    const clock = { now: at('12:00') };
+    const { engine, db } = engineAt(mkdtempSync(join(tmpdir(), 'proxmon-notify-')), clock);
+    cleanups.push(() => void db.close());
+    const hook = await receiver();
+    engine.putSettings({ timezone: 'UTC', ...settings });
+    engine.channels.put(
+      { name: 'ops', type: 'webhook', config: { url: `${hook.url}/hook` }, ...policy },
+      'api',
+    );
+    const titles = () => hook.accepted.map((d) => d.title);
+    /** Moves the clock and runs the time-driven work and delivery, as the engine's timer does. */
+    const tickAt = async (when: number) => {
+      clock.now = when;
+      await engine.tick();
+    };
+    return { engine, clock, titles, tickAt };
+  }
+
+  it('holds all but CRITICAL during quiet hours and sends the held ones as one summary when they end', async () => {
+    const { engine, titles, tickAt } = await setup({ quiet_hours: { start: '22:00', end: '07:00' } });
+    await tickAt(at('23:00'));
+    expect(engine.submit(custom(at('23:00'), 'WARNING', 'disk slow'))).toEqual({ queued: [], held: ['ops'] });
+    expect(engine.submit(custom(at('23:01'), 'CRITICAL', 'pool faulted'))).toEqual({
+      queued: ['ops'],
+      held: [],
+    });
+    await tickAt(at('06:59', 1));
+    expect(titles()).toEqual(['pool faulted']);
+    await tickAt(at('07:00', 1));
+    expect(titles()).toEqual(['pool faulted', 'pve1: held during quiet hours: 1 event']);
+    await tickAt(at('07:05', 1));
+    expect(titles()).toHaveLength(2);
+  });
+
+  it('collects INFO for the daily digest and sends it once a day at its time', async () => {
+    const { engine, titles, tickAt } = await setup({ digest: { time: '08:00' } });
+    await tickAt(at('06:00'));
+    expect(engine.submit(custom(at('06:00'), 'INFO', 'update available'))).toEqual({
+      queued: [],
+      held: ['ops'],
+    });
+    // WARNING is not digested.
+    expect(engine.submit(custom(at('06:01'), 'WARNING', 'disk slow'))).toEqual({ queued: ['ops'], held: [] });
+    await tickAt(at('07:59'));
+    expect(titles()).toEqual(['disk slow']);
+    await tickAt(at('08:00'));
+    expect(titles()).toEqual(['disk slow', 'pve1: daily digest: 1 event']);
+    engine.submit(custom(at('09:00'), 'INFO', 'another update'));
+    await tickAt(at('10:00'));
+    expect(titles()).toHaveLength(2); // not again the same day
+    await tickAt(at('08:00', 1));
+    expect(titles()).toEqual(['disk slow', 'pve1: daily digest: 1 event', 'pve1: daily digest: 1 event']);
+  });
+
+  it('sends a fingerprint once per cooldown', async () => {
+    const { engine, clock, titles, tickAt } = await setup({}, { cooldown: { by_type: { custom: 600 } } });
+    expect(engine.submit(custom(clock.now, 'WARNING', 'disk slow'))).toEqual({ queued: ['ops'], held: [] });
+    await tickAt(clock.now + 300_000);
+    expect(engine.submit(custom(clock.now, 'WARNING', 'disk slow'))).toMatchObject({
+      suppressed: 'cooldown',
+    });
+    await tickAt(clock.now + 301_000);
+    expect(engine.submit(custom(clock.now, 'WARNING', 'disk slow'))).toEqual({ queued: ['ops'], held: [] });
+    await tickAt(clock.now);
+    expect(titles()).toEqual(['disk slow', 'disk slow']);
+  });
+
+  it('rate limits a group per minute, never CRITICAL, and lets it through again a minute later', async () => {
+    const limits = { rate_limits: { other: { per_minute: 2, per_hour: 10 } } };
+    const { engine, clock, titles, tickAt } = await setup({}, limits);
+    const results = ['a', 'b', 'c'].map((t) => engine.submit(custom(clock.now, 'WARNING', t)));
+    expect(results.map((r) => ('suppressed' in r ? r.suppressed : 'queued'))).toEqual([
+      'queued',
+      'queued',
+      'rate_limit',
+    ]);
+    expect(engine.submit(custom(clock.now, 'CRITICAL', 'd'))).toEqual({ queued: ['ops'], held: [] });
+    await tickAt(clock.now + 61_000);
+    expect(engine.submit(custom(clock.now, 'WARNING', 'e'))).toEqual({ queued: ['ops'], held: [] });
+    await tickAt(clock.now);
+    expect(titles()).toEqual(['a', 'b', 'd', 'e']);
+  });
+
+  it("sends nothing below a channel's minimum severity, but always the recovery", async () => {
+    const { engine, clock, titles, tickAt } = await setup({ min_severity: 'WARNING' });
+    expect(engine.submit(custom(clock.now, 'INFO', 'fyi'))).toMatchObject({ suppressed: 'no_channel' });
+    expect(engine.submit(custom(clock.now, 'OK', 'recovered'))).toEqual({ queued: ['ops'], held: [] });
+    await tickAt(clock.now);
+    expect(titles()).toEqual(['recovered']);
+  });
+});

@@ -43,13 +43,21 @@ const NOT_DIGESTED = new Set<EventGroup>(['backup', 'vm_ct', 'alerts']);
 const NOT_DIGESTED_TYPES = new Set(['system_shutdown', 'system_reboot', 'system_startup', 'webhook_test']);
 
 /** `HH:MM` in `timeZone` at `at`. */
+// Building a DateTimeFormat costs milliseconds (ICU); the pipeline asks every tick and per event.
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function localTime(at: number, timeZone?: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    ...(timeZone ? { timeZone } : {}),
-  }).formatToParts(at);
+  let format = timeFormats.get(timeZone ?? '');
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      ...(timeZone ? { timeZone } : {}),
+    });
+    timeFormats.set(timeZone ?? '', format);
+  }
+  const parts = format.formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
   return `${get('hour')}:${get('minute')}`;
 }
