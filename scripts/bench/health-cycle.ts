@@ -10,7 +10,7 @@ import { createHealthMonitor } from '../../exporter/src/health/monitor.js';
 import type { HealthSnapshot } from '../../exporter/src/health/status.js';
 import { HealthStore } from '../../exporter/src/health/store/index.js';
 import { USER_HZ } from '../../exporter/src/sources/cpu/parse.js';
-import { createExec, type Exec } from '../../exporter/src/sources/exec.js';
+import { createExec, type Exec, type ExecOutput } from '../../exporter/src/sources/exec.js';
 import { openStore } from '../../exporter/src/store/db.js';
 import { silentLogger } from '../../exporter/src/test-support/tools.js';
 import { buildJournal } from '../../tests/journal.js';
@@ -50,7 +50,7 @@ async function main(workDir: string): Promise<CycleResults> {
   const { snapshots, samples } = await largeHost(now);
   const db = openStore(join(workDir, 'data'));
   try {
-    const reads: string[] = [];
+    const reads: ExecOutput[] = [];
     const monitor = createHealthMonitor({
       db,
       store: new HealthStore(db, () => now),
@@ -76,7 +76,7 @@ async function main(workDir: string): Promise<CycleResults> {
   }
 }
 
-async function measureCycle(run: () => Promise<HealthSnapshot>, reads: string[]): Promise<CycleCost> {
+async function measureCycle(run: () => Promise<HealthSnapshot>, reads: ExecOutput[]): Promise<CycleCost> {
   reads.length = 0;
   const ticks = childTicks();
   const cpu = process.cpuUsage();
@@ -87,7 +87,7 @@ async function measureCycle(run: () => Promise<HealthSnapshot>, reads: string[])
   const childSeconds = (childTicks() - ticks) / USER_HZ;
   // Counted once the clock has stopped, so counting costs the cycle nothing.
   const cursors = new Set<string>();
-  for (const out of reads) for (const m of out.matchAll(CURSOR)) cursors.add(m[1] ?? m[2]!);
+  for (const out of reads) for (const m of out.stdout.matchAll(CURSOR)) cursors.add(m[1] ?? m[2]!);
   const journalEntries = cursors.size;
   return {
     selfSeconds: (used.user + used.system) / 1e6,
@@ -106,12 +106,16 @@ async function measureCycle(run: () => Promise<HealthSnapshot>, reads: string[])
 /** An entry's cursor in `-o export` output (its first line) or in `-o json` output. */
 const CURSOR = /^__CURSOR=(.+)$|"__CURSOR":"([^"]+)"/gm;
 
-/** Keeps the stdout of each journalctl read of entries (`-o export` or `-o json`), to count them afterwards. */
-function keepJournalReads(exec: Exec, reads: string[]): Exec {
+/**
+ * Keeps each journalctl read of entries (`-o export` or `-o json`), to count them afterwards. The output
+ * is kept whole and decoded only when counting: reading `stdout` here would decode it inside the
+ * measured cycle, a cost the cycle itself may not pay.
+ */
+function keepJournalReads(exec: Exec, reads: ExecOutput[]): Exec {
   return async (tool, args, options) => {
     const r = await exec(tool, args, options);
     if (r.ok && tool === 'journalctl' && (args.includes('export') || args.includes('json')))
-      reads.push(r.value.stdout);
+      reads.push(r.value);
     return r;
   };
 }

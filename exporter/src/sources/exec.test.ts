@@ -2,13 +2,42 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAlive, makeTools, waitFor } from '../test-support/tools.js';
-import { createExec } from './exec.js';
+import { createExec, execOutput, outputBytes } from './exec.js';
 
 describe('createExec', () => {
   it('captures stdout, stderr and any exit status as a value', async () => {
     const tools = makeTools({ t: 'echo out; echo err >&2; exit 3' });
     const r = await createExec({ t: tools.path('t') })('t', [], { timeoutMs: 5000 });
     expect(r).toMatchObject({ ok: true, value: { stdout: 'out\n', stderr: 'err\n', exitCode: 3 } });
+  });
+
+  it('hands stdout over as the bytes that came, invalid UTF-8 and NULs included, decoding only on request', async () => {
+    const tools = makeTools({ t: String.raw`printf 'a\377\000b\n\303'` });
+    const r = await createExec({ t: tools.path('t') })('t', [], { timeoutMs: 5000 });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.stdoutBytes).toEqual(Buffer.from([0x61, 0xff, 0x00, 0x62, 0x0a, 0xc3]));
+    expect(r.value.stdout).toBe('a\ufffd\u0000b\n\ufffd');
+    expect(r.value.stdout).toBe(r.value.stdout);
+    expect(outputBytes(r.value)).toBe(r.value.stdoutBytes);
+  });
+
+  it('decodes stdout once, on first access, and not at all when only the bytes are read', () => {
+    const bytes = Buffer.from('héllo\n');
+    let decodes = 0;
+    const toString = bytes.toString.bind(bytes);
+    bytes.toString = ((...args: Parameters<Buffer['toString']>) => {
+      decodes++;
+      return toString(...args);
+    }) as Buffer['toString'];
+    const out = execOutput(bytes, '', 0, 1);
+    expect(out.stdoutBytes).toBe(bytes);
+    expect(decodes).toBe(0);
+    expect([out.stdout, out.stdout]).toEqual(['héllo\n', 'héllo\n']);
+    expect(decodes).toBe(1);
+    // A fake's output without bytes still gives them.
+    expect(outputBytes({ stdout: 'é', stderr: '', exitCode: 0, durationMs: 0 })).toEqual(
+      Buffer.from([0xc3, 0xa9]),
+    );
   });
 
   it('passes arguments verbatim, without a shell', async () => {

@@ -9,7 +9,13 @@ export interface ExecOptions {
 }
 
 export interface ExecOutput {
-  stdout: string;
+  /** stdout decoded as UTF-8; an Exec result decodes it on first access, once. */
+  readonly stdout: string;
+  /**
+   * stdout as it came: a parser of a large or binary output reads this and skips the decode. Fakes in
+   * tests may leave it out; outputBytes() below gives the bytes either way.
+   */
+  readonly stdoutBytes?: Buffer;
   stderr: string;
   /** Exit status; meaningful statuses (smartctl's bitmask, `sensors -j` exiting 1) are data for parsers. */
   exitCode: number;
@@ -96,13 +102,32 @@ function run(
     child.on('close', (code, killedBy) => {
       if (code === null) return settle(fail('io', `${tool}: killed by ${killedBy ?? 'a signal'}`));
       settle(
-        ok({
-          stdout: Buffer.concat(stdout).toString('utf8'),
-          stderr: Buffer.concat(stderr).toString('utf8'),
-          exitCode: code,
-          durationMs: performance.now() - started,
-        }),
+        ok(
+          execOutput(
+            Buffer.concat(stdout),
+            Buffer.concat(stderr).toString('utf8'),
+            code,
+            performance.now() - started,
+          ),
+        ),
       );
     });
   });
 }
+
+/** An ExecOutput whose `stdout` is decoded from `bytes` on first access (then kept). */
+export function execOutput(bytes: Buffer, stderr: string, exitCode: number, durationMs: number): ExecOutput {
+  let text: string | undefined;
+  return {
+    get stdout() {
+      return (text ??= bytes.toString('utf8'));
+    },
+    stdoutBytes: bytes,
+    stderr,
+    exitCode,
+    durationMs,
+  };
+}
+
+/** The bytes of an output's stdout: as Exec kept them, or encoded from a fake's `stdout`. */
+export const outputBytes = (out: ExecOutput): Buffer => out.stdoutBytes ?? Buffer.from(out.stdout, 'utf8');

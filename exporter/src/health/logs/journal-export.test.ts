@@ -77,9 +77,9 @@ const messageBytes = fc
   .tuple(fc.array(piece, { maxLength: 4 }), fc.constantFrom(0, 0, 0, 120, 250, 4080, 4090))
   .map(([parts, pad]) => Buffer.concat([filler(pad), ...parts]));
 
-describe('parseJournalExport: the entries -o json gives, from the decoded -o export text', () => {
-  /** journalctl's export of fields given as [name, bytes, binary form?], as bytes, decoded as Exec does. */
-  function exportText(entries: Array<Array<[string, Buffer, boolean]>>): string {
+describe('parseJournalExport: the entries -o json gives, from the -o export bytes', () => {
+  /** journalctl's export of fields given as [name, bytes, binary form?]. */
+  function exportBytes(entries: Array<Array<[string, Buffer, boolean]>>): Buffer {
     const parts: Buffer[] = [];
     entries.forEach((fields, i) => {
       parts.push(
@@ -97,7 +97,7 @@ describe('parseJournalExport: the entries -o json gives, from the decoded -o exp
       }
       parts.push(Buffer.from('\n'));
     });
-    return Buffer.concat(parts).toString('utf8');
+    return Buffer.concat(parts);
   }
 
   /** What parseJournalJson makes of the same entry: the first value, decoded; null at 4096 bytes. */
@@ -148,54 +148,109 @@ describe('parseJournalExport: the entries -o json gives, from the decoded -o exp
   const field = fc.oneof({ weight: 3, arbitrary: textField }, { weight: 1, arbitrary: anyField });
   const entries = fc.array(fc.array(field, { maxLength: 5 }), { minLength: 1, maxLength: 6 });
 
-  it('gives every entry as JSON would, or stops at one it cannot read back exactly, never a wrong one', () => {
+  it('gives every entry exactly as JSON would, binary values of any bytes and length included', () => {
     fc.assert(
       fc.property(entries, (list) => {
-        const parsed = parseJournalExport(exportText(list));
-        const want = list.map(expected);
-        if (parsed.stopped === undefined) {
-          expect(parsed.entries).toEqual(want);
-        } else {
-          expect(parsed.entries).toEqual(want.slice(0, parsed.stopped.blocks));
-          expect(list[parsed.stopped.blocks]!.some(([, , binary]) => binary)).toBe(true);
-        }
+        expect(parseJournalExport(exportBytes(list))).toEqual({ entries: list.map(expected), malformed: 0 });
       }),
       { numRuns: 1500 },
     );
   });
 
-  it('reads binary values back whenever their length and bytes survive the decoding', () => {
-    // Below 128 bytes the length is exact; valid UTF-8 without U+FFFD is counted exactly.
-    const exact = fc
-      .tuple(
-        fc.constantFrom('MESSAGE', '_HOSTNAME'),
-        fc.string({ maxLength: 40 }),
-        fc.constantFrom('\n', '\t\u0001', '\u007f', ''),
-      )
-      .map(([name, s, ctl]): [string, Buffer, boolean] => [
-        name,
-        Buffer.from(`${s}${ctl}${s}`.replace(/\ufffd/g, '')),
-        true,
-      ])
-      .filter(([, b]) => b.length < 128);
+  it('reads several binary values in one entry, each by its length, newlines and invalid UTF-8 inside', () => {
+    const binary = fc
+      .tuple(fc.constantFrom('MESSAGE', '_HOSTNAME', 'SYSLOG_IDENTIFIER', 'OTHER'), messageBytes)
+      .map(([name, bytes]): [string, Buffer, boolean] => [name, bytes, true]);
     fc.assert(
-      fc.property(fc.array(fc.array(exact, { maxLength: 3 }), { minLength: 1, maxLength: 5 }), (list) => {
-        // Two binary values in one entry cannot be checked past the first: keep one per entry.
-        const one = list.map((fields) => fields.slice(0, 1));
-        const parsed = parseJournalExport(exportText(one));
-        expect(parsed.stopped).toBeUndefined();
-        expect(parsed.entries).toEqual(one.map(expected));
+      fc.property(fc.array(fc.array(binary, { maxLength: 4 }), { minLength: 1, maxLength: 5 }), (list) => {
+        expect(parseJournalExport(exportBytes(list))).toEqual({ entries: list.map(expected), malformed: 0 });
       }),
       { numRuns: 500 },
     );
   });
 
-  it('never throws on any text', () => {
+  it('reads a cut-off output up to the cut, and stops with an error at a broken binary field', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 300 }), (text) => {
-        const parsed = parseJournalExport(text);
+      fc.property(entries, fc.double({ min: 0, max: 1, noNaN: true }), (list, at) => {
+        const bytes = exportBytes(list);
+        const cut = bytes.subarray(0, Math.floor(bytes.length * at));
+        const parsed = parseJournalExport(cut);
+        const want = list.map(expected);
+        // Every entry before the cut is whole; the cut one has its cursor, the rest of it may be cut.
+        parsed.entries.forEach((e, i) => {
+          if (i < parsed.entries.length - 1) expect(e).toEqual(want[i]);
+          else expect(e.cursor).toBe(want[i]!.cursor);
+        });
+        if (parsed.error !== undefined) expect(parsed.error).toMatch(/^journal export: a binary field/);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('refuses a binary length past the end, or data not ending in a newline, without reading on', () => {
+    const head = Buffer.from('__CURSOR=c1\n__REALTIME_TIMESTAMP=1000\nMESSAGE=ok\n\n__CURSOR=c2\nMESSAGE\n');
+    const length = (n: bigint) => {
+      const b = Buffer.alloc(8);
+      b.writeBigUInt64LE(n);
+      return b;
+    };
+    const first = [{ cursor: 'c1', timeMs: 1, message: 'ok' }];
+    for (const [tail, error] of [
+      [length(2n ** 64n - 1n), /of 18446744073709551615 bytes runs past the end/],
+      [Buffer.concat([length(3n), Buffer.from('ab\n')]), /runs past the end/],
+      [Buffer.concat([length(2n), Buffer.from('abX\n\n')]), /not followed by a newline/],
+      [Buffer.from([1, 0, 0]), /without its length/],
+    ] as const) {
+      const parsed = parseJournalExport(Buffer.concat([head, tail]));
+      expect(parsed.entries).toMatchObject(first);
+      expect(parsed.malformed).toBe(0);
+      expect(parsed.error).toMatch(error);
+    }
+  });
+
+  it('counts blocks without a cursor or a timestamp as malformed, and skips extra blank lines', () => {
+    const text =
+      '\n\n__CURSOR=a\nMESSAGE=x\n\n__REALTIME_TIMESTAMP=5000\n\n__CURSOR=b\n__REALTIME_TIMESTAMP=x1\n\n';
+    expect(
+      parseJournalExport(Buffer.from(`${text}__CURSOR=c\n__REALTIME_TIMESTAMP=7000\nPRIORITY=3`)),
+    ).toEqual({
+      entries: [
+        {
+          cursor: 'c',
+          timeMs: 7,
+          message: undefined,
+          priority: 3,
+          unit: undefined,
+          identifier: undefined,
+          pid: undefined,
+          hostname: undefined,
+          bootId: undefined,
+        },
+      ],
+      malformed: 3,
+    });
+  });
+
+  it('never throws on any bytes', () => {
+    const noise = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      // Mostly field lines, so that the parser gets past the first one.
+      fc
+        .array(
+          fc.oneof(
+            fc.constantFrom('__CURSOR=s\n', '__REALTIME_TIMESTAMP=1\n', 'MESSAGE\n', '\n', 'PRIORITY=9\n'),
+            fc.uint8Array({ maxLength: 12 }).map((b) => Buffer.from(b).toString('latin1')),
+          ),
+          { maxLength: 30 },
+        )
+        .map((parts) => Buffer.from(parts.join(''), 'latin1')),
+    );
+    fc.assert(
+      fc.property(noise, (bytes) => {
+        const parsed = parseJournalExport(Buffer.from(bytes));
         for (const e of parsed.entries) expect(typeof e.cursor).toBe('string');
       }),
+      { numRuns: 2000 },
     );
   });
 });
@@ -214,8 +269,8 @@ describe('export against JSON with the real journalctl', () => {
   it('reads multi-line and control-character messages of any length from the export alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxmon-export-'));
     dirs.push(dir);
-    // The kernel's multi-line libata report, 60 to 600 bytes long: lengths whose low byte UTF-8
-    // decoding turns into U+FFFD included; a tab, an escape sequence and non-ASCII text too.
+    // The kernel's multi-line libata report, 60 to 600 bytes long (binary lengths past one byte), a
+    // tab, an escape sequence and non-ASCII text too.
     const lines = Array.from({ length: 60 }, (_, i) => ({
       timeMs: T0 + i * 10,
       message:
@@ -227,18 +282,26 @@ describe('export against JSON with the real journalctl', () => {
     }));
     buildJournal(dir, lines);
     const o = { ...DEFAULT_READER_OPTIONS, directory: dir };
-    const r = await exec('journalctl', journalArgs({ sinceMs: T0 }, 1000, o, 'export'), {
-      timeoutMs: 30_000,
-    });
+    const r = await exec('journalctl', journalArgs({ sinceMs: T0 }, 1000, o), { timeoutMs: 30_000 });
     if (!r.ok) throw new Error(r.error.message);
-    const exported = parseJournalExport(r.value.stdout);
-    expect(exported.stopped).toBeUndefined();
+    const exported = parseJournalExport(r.value.stdoutBytes!);
+    expect(exported.error).toBeUndefined();
     expect(exported.entries.map((e) => e.message)).toEqual(lines.map((l) => l.message));
   });
 
-  it('reads the same entries both ways, through the JSON fallback where export stops', async () => {
+  it('reads the same entries from the export as -o json gives, invalid UTF-8 and repeated fields included', async () => {
     const sample = fc.sample(fc.array(entry, { minLength: 40, maxLength: 40 }), { numRuns: 4, seed: 6 });
-    for (const [n, list] of sample.entries()) {
+    // One message that surely is binary: a newline and invalid UTF-8.
+    const binary = {
+      message: new Uint8Array([0x6f, 0x6f, 0x6d, 0x0a, 0xff, 0xc3]),
+      priority: 3,
+      identifier: 'kernel',
+      unit: 'ssh.service',
+      pid: 1,
+      twice: undefined,
+    };
+    for (const [n, drawn] of sample.entries()) {
+      const list = [binary, ...drawn];
       const repeat = n % 2 === 1;
       const dir = mkdtempSync(join(tmpdir(), 'proxmon-export-'));
       dirs.push(dir);
@@ -258,16 +321,25 @@ describe('export against JSON with the real journalctl', () => {
       );
       const o = { ...DEFAULT_READER_OPTIONS, directory: dir, priority: 'debug' };
       const run = async (format: 'export' | 'json') => {
-        const r = await exec('journalctl', journalArgs({ sinceMs: T0 }, 1000, o, format), {
-          timeoutMs: 30_000,
-        });
-        if (!r.ok || r.value.exitCode !== 0) throw new Error(`journalctl failed: ${JSON.stringify(r)}`);
-        return r.value.stdout;
+        const args = journalArgs({ sinceMs: T0 }, 1000, o);
+        const r = await exec(
+          'journalctl',
+          args.map((a) => (a === 'export' ? format : a)),
+          {
+            timeoutMs: 30_000,
+          },
+        );
+        if (!r.ok || r.value.exitCode !== 0)
+          throw new Error(`journalctl failed: ${r.ok ? r.value.stderr : ''}`);
+        return r.value;
       };
-      const json = parseJournalJson(await run('json'));
-      expect(json.entries).toHaveLength(repeat ? 80 : 40);
-      const exported = parseJournalExport(await run('export'));
-      expect(exported.entries).toEqual(json.entries.slice(0, exported.entries.length));
+      const json = parseJournalJson((await run('json')).stdout);
+      expect(json.entries).toHaveLength(repeat ? 82 : 41);
+      // Some of the messages really are binary, with newlines and invalid UTF-8.
+      expect(json.entries.some((e) => e.message?.includes('\ufffd'))).toBe(true);
+      expect(json.entries.some((e) => e.message?.includes('\n'))).toBe(true);
+      const exported = parseJournalExport((await run('export')).stdoutBytes!);
+      expect(exported).toEqual({ entries: json.entries, malformed: 0 });
       const read = await readJournal(exec, { sinceMs: T0 }, o);
       expect(read).toEqual({ ok: true, value: { entries: json.entries, malformed: 0, full: false } });
     }

@@ -1,13 +1,4 @@
-import {
-  clearFields,
-  emptyFields,
-  fieldSlot,
-  journalEntry,
-  microsToMs,
-  type TextSlot,
-  type JournalEntry,
-  type ParsedJournal,
-} from './journal.js';
+import type { JournalEntry, ParsedJournal } from './journal.js';
 
 /**
  * `journalctl -o json` prints a field as null when `NAME=value` takes this many bytes or more (without
@@ -16,229 +7,263 @@ import {
 const JSON_THRESHOLD = 4096;
 const NEWLINE = 0x0a;
 const EQUALS = 0x3d;
-const REPLACEMENT = 0xfffd;
 
 export interface ParsedExport extends ParsedJournal {
   /**
-   * Set when an entry could not be read back exactly (see binaryField): `entries` and `malformed` then
-   * hold the first `blocks` entries only, and the rest of the output must be read another way.
+   * Why reading stopped before the end: the output is not the export format there (a binary field's
+   * length runs past the end, or its data is not followed by a newline). `entries` and `malformed`
+   * hold what came before the broken entry; nothing after it is read, as there is no telling where
+   * the next entry starts.
    */
-  stopped?: { blocks: number };
+  error?: string;
 }
 
 /**
- * Parses `journalctl -o export` output as Exec hands it over, decoded as UTF-8, into the same entries
- * `-o json` gives (parseJournalJson): the first value of a repeated field, undefined for a value JSON
- * prints as null. Export is much cheaper for journalctl to print than JSON, which matters when a cycle
- * reads tens of thousands of lines. A field is `NAME=value\n`, or `NAME\n<8-byte length><bytes>\n` when
- * the value has a newline, a control character or invalid UTF-8; an entry ends with an empty line.
+ * Parses `journalctl -o export` output, as bytes, into the entries `-o json` gives (parseJournalJson):
+ * the first value of a repeated field, undefined for a value JSON prints as null. Export is much
+ * cheaper for journalctl to print than JSON, and reading the bytes decodes only the fields kept. A
+ * field is `NAME=value\n`, or `NAME\n<uint64 LE length><bytes>\n` when the value has a newline, a
+ * control character or invalid UTF-8; an entry ends with an empty line.
  */
-export function parseJournalExport(text: string): ParsedExport {
+export function parseJournalExport(buf: Buffer): ParsedExport {
   const entries: JournalEntry[] = [];
   let malformed = 0;
-  let blocks = 0;
-  // Up to the last good entry: where a read that stops resumes (after that entry's cursor).
-  let keptMalformed = 0;
-  let keptBlocks = 0;
-  const fields = emptyFields();
+  const fields = new Fields();
   const recent = new RecentValues();
+  const end = buf.length;
   let pos = 0;
-  while (pos < text.length) {
-    clearFields(fields);
-    let seen = 0;
+  while (pos < end) {
+    fields.clear();
     let lines = 0;
-    while (pos < text.length) {
-      let nl = text.indexOf('\n', pos);
-      if (nl === -1) nl = text.length;
-      if (nl === pos) {
+    while (pos < end) {
+      if (buf[pos] === NEWLINE) {
         pos++;
         break;
       }
       lines++;
-      const eq = text.indexOf('=', pos);
-      let slot: TextSlot | undefined;
-      let value: string | undefined;
-      if (eq !== -1 && eq < nl) {
-        slot = fieldSlot(text, pos, eq - pos);
-        if (slot !== undefined && (seen & SLOT_BIT[slot]) === 0) {
-          if (slot === 'micros') {
-            // Read in place; a copy only where microsToMs cannot tell.
-            const ms = microsToMs(text, eq + 1, nl);
-            seen |= SLOT_BIT.micros;
-            if (ms !== undefined) fields.timeMs = ms;
-            else fields.micros = text.slice(eq + 1, nl);
-          } else if (REPEATING & SLOT_BIT[slot]) value = recent.value(slot, text, eq + 1, nl, eq - pos);
-          else value = textValue(text, eq + 1, nl, eq - pos);
-        }
-        pos = nl + 1;
+      const name = pos;
+      // The name runs to `=` (a text field) or to the end of the line (a binary one).
+      let eq = pos;
+      while (eq < end && buf[eq] !== EQUALS && buf[eq] !== NEWLINE) eq++;
+      const slot = fieldSlot(buf, name, eq - name);
+      let start: number;
+      let stop: number;
+      if (eq < end && buf[eq] === EQUALS) {
+        start = eq + 1;
+        stop = buf.indexOf(NEWLINE, start);
+        if (stop === -1) stop = end;
+        pos = stop + 1;
       } else {
-        const binary = binaryField(text, nl + 1, nl - pos);
-        if (binary === undefined)
-          return { entries, malformed: keptMalformed, stopped: { blocks: keptBlocks } };
-        slot = fieldSlot(text, pos, nl - pos);
-        value = binary.value;
-        pos = binary.next;
+        // Past the name's newline: 8 bytes of length, the data, a newline.
+        const at = eq + 1;
+        if (at + 8 > end) return broken(entries, malformed, 'a binary field without its length', at);
+        const length = buf.readBigUInt64LE(at);
+        start = at + 8;
+        if (length > BigInt(end - start - 1))
+          return broken(entries, malformed, `a binary field of ${length} bytes runs past the end`, at);
+        stop = start + Number(length);
+        if (buf[stop] !== NEWLINE)
+          return broken(entries, malformed, 'a binary field not followed by a newline', stop);
+        pos = stop + 1;
       }
       // A repeated field keeps its first value, as JSON's array of values does.
-      if (slot !== undefined && (seen & SLOT_BIT[slot]) === 0) {
-        seen |= SLOT_BIT[slot];
-        fields[slot] = value;
-      }
+      if (slot !== Slot.None && !fields.has(slot)) fields.set(slot, buf, start, stop, eq - name, recent);
     }
     if (lines === 0) continue;
-    blocks++;
-    const entry = journalEntry(fields);
-    if (entry === undefined) {
-      malformed++;
-      continue;
-    }
-    entries.push(entry);
-    keptMalformed = malformed;
-    keptBlocks = blocks;
+    const entry = fields.entry();
+    if (entry === undefined) malformed++;
+    else entries.push(entry);
   }
   return { entries, malformed };
 }
 
-const SLOT_BIT: Record<TextSlot, number> = {
-  cursor: 1,
-  micros: 2,
-  message: 4,
-  priority: 8,
-  unit: 16,
-  identifier: 32,
-  pid: 64,
-  hostname: 128,
-  bootId: 256,
-};
+function broken(entries: JournalEntry[], malformed: number, what: string, at: number): ParsedExport {
+  return { entries, malformed, error: `journal export: ${what} at byte ${at}` };
+}
+
+/** The fields kept, as bit numbers (Fields.has); 0 is every other field. */
+const Slot = {
+  None: 0,
+  Cursor: 1,
+  Realtime: 2,
+  Message: 3,
+  Priority: 4,
+  Unit: 5,
+  Identifier: 6,
+  Pid: 7,
+  Hostname: 8,
+  BootId: 9,
+} as const;
+type Slot = (typeof Slot)[keyof typeof Slot];
+
+/** Which slot the field named by `buf[start, start + length)` fills; compared in place. */
+function fieldSlot(buf: Buffer, start: number, length: number): Slot {
+  switch (length) {
+    case 4:
+      return named(buf, start, '_PID') ? Slot.Pid : Slot.None;
+    case 7:
+      return named(buf, start, 'MESSAGE') ? Slot.Message : Slot.None;
+    case 8:
+      if (named(buf, start, '__CURSOR')) return Slot.Cursor;
+      if (named(buf, start, 'PRIORITY')) return Slot.Priority;
+      return named(buf, start, '_BOOT_ID') ? Slot.BootId : Slot.None;
+    case 9:
+      return named(buf, start, '_HOSTNAME') ? Slot.Hostname : Slot.None;
+    case 13:
+      return named(buf, start, '_SYSTEMD_UNIT') ? Slot.Unit : Slot.None;
+    case 17:
+      return named(buf, start, 'SYSLOG_IDENTIFIER') ? Slot.Identifier : Slot.None;
+    case 20:
+      return named(buf, start, '__REALTIME_TIMESTAMP') ? Slot.Realtime : Slot.None;
+    default:
+      return Slot.None;
+  }
+}
+
+/** Whether `buf` holds the ASCII `name` at `start` (the caller has checked the length). */
+function named(buf: Buffer, start: number, name: string): boolean {
+  for (let i = 0; i < name.length; i++) if (buf[start + i] !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+/** One entry's fields as they are read: text decoded, numbers read in place. */
+class Fields {
+  private seen = 0;
+  cursor: string | undefined;
+  timeMs: number | undefined;
+  message: string | undefined;
+  priority: number | undefined;
+  unit: string | undefined;
+  identifier: string | undefined;
+  pid: number | undefined;
+  hostname: string | undefined;
+  bootId: string | undefined;
+
+  clear(): void {
+    this.seen = 0;
+    this.cursor = this.message = this.unit = this.identifier = this.hostname = this.bootId = undefined;
+    this.timeMs = this.priority = this.pid = undefined;
+  }
+
+  has(slot: Slot): boolean {
+    return (this.seen & (1 << slot)) !== 0;
+  }
+
+  /** Takes the value `buf[start, stop)` of a field whose name is `nameLength` bytes long. */
+  set(slot: Slot, buf: Buffer, start: number, stop: number, nameLength: number, recent: RecentValues): void {
+    this.seen |= 1 << slot;
+    // JSON's null: the value is left undefined, whatever it is.
+    if (nameLength + 1 + stop - start >= JSON_THRESHOLD) return;
+    switch (slot) {
+      case Slot.Cursor:
+        // journalctl writes cursors in ASCII; an empty one is none.
+        this.cursor = stop > start ? buf.toString('latin1', start, stop) : undefined;
+        return;
+      case Slot.Realtime:
+        this.timeMs = realtimeMs(buf, start, stop);
+        return;
+      case Slot.Message:
+        this.message = buf.toString('utf8', start, stop);
+        return;
+      case Slot.Priority:
+        this.priority = smallInt(buf, start, stop, 7);
+        return;
+      case Slot.Pid:
+        this.pid = smallInt(buf, start, stop, 2 ** 31);
+        return;
+      case Slot.Unit:
+        this.unit = recent.value(slot, buf, start, stop);
+        return;
+      case Slot.Identifier:
+        this.identifier = recent.value(slot, buf, start, stop);
+        return;
+      case Slot.Hostname:
+        this.hostname = recent.value(slot, buf, start, stop);
+        return;
+      case Slot.BootId:
+        this.bootId = recent.value(slot, buf, start, stop);
+        return;
+    }
+  }
+
+  /** The entry, or undefined without a cursor and a realtime timestamp (as journalEntry decides). */
+  entry(): JournalEntry | undefined {
+    if (this.cursor === undefined || this.timeMs === undefined) return undefined;
+    return {
+      cursor: this.cursor,
+      timeMs: this.timeMs,
+      message: this.message,
+      priority: this.priority,
+      unit: this.unit,
+      identifier: this.identifier,
+      pid: this.pid,
+      hostname: this.hostname,
+      bootId: this.bootId,
+    };
+  }
+}
+
 /**
- * The last few values of the fields that take few values (identifiers, units, priorities): a value
- * seen lately is reused rather than copied, for tens of thousands of entries.
+ * __REALTIME_TIMESTAMP (1 to 19 digits of microseconds) in unix ms, as journalEntry reads it. Below 2^53
+ * every step of the sum is exact; above, Number() decides, as there.
+ */
+function realtimeMs(buf: Buffer, start: number, stop: number): number | undefined {
+  if (stop <= start || stop - start > 19) return undefined;
+  let n = 0;
+  for (let i = start; i < stop; i++) {
+    const c = buf[i]!;
+    if (c < 0x30 || c > 0x39) return undefined;
+    n = n * 10 + (c - 0x30);
+  }
+  if (n <= Number.MAX_SAFE_INTEGER) return Math.floor(n / 1000);
+  const ms = Math.floor(Number(buf.toString('latin1', start, stop)) / 1000);
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+/** 1 to 10 ASCII digits up to `max`, as journalEntry reads PRIORITY and _PID; otherwise undefined. */
+function smallInt(buf: Buffer, start: number, stop: number, max: number): number | undefined {
+  if (stop <= start || stop - start > 10) return undefined;
+  let n = 0;
+  for (let i = start; i < stop; i++) {
+    const c = buf[i]!;
+    if (c < 0x30 || c > 0x39) return undefined;
+    n = n * 10 + (c - 0x30);
+  }
+  return n <= max ? n : undefined;
+}
+
+/**
+ * The last few values of the fields that take few values (units, identifiers, hostnames, boot ids),
+ * with their bytes: a value seen lately is reused rather than decoded again, for tens of thousands of
+ * entries.
  */
 class RecentValues {
-  private readonly seen: Partial<Record<TextSlot, string[]>> = {};
+  private readonly seen = new Map<Slot, Array<{ bytes: Buffer; text: string }>>();
 
-  value(slot: TextSlot, text: string, start: number, end: number, nameLength: number): string | undefined {
-    const list = (this.seen[slot] ??= []);
+  value(slot: Slot, buf: Buffer, start: number, stop: number): string {
+    let list = this.seen.get(slot);
+    if (list === undefined) this.seen.set(slot, (list = []));
+    const length = stop - start;
     for (let i = 0; i < list.length; i++) {
       const v = list[i]!;
-      if (v.length === end - start && text.startsWith(v, start)) {
+      if (v.bytes.length === length && sameBytes(v.bytes, buf, start)) {
         if (i > 0) {
           list.splice(i, 1);
           list.unshift(v);
         }
-        return v;
+        return v.text;
       }
     }
-    const v = textValue(text, start, end, nameLength);
-    if (v !== undefined) {
-      list.unshift(v);
-      if (list.length > 8) list.pop();
-    }
-    return v;
+    // A copy: the value outlives this read's buffer only through `text`, but the bytes are compared later.
+    const bytes = Buffer.from(buf.subarray(start, stop));
+    const text = bytes.toString('utf8');
+    list.unshift({ bytes, text });
+    if (list.length > 8) list.pop();
+    return text;
   }
 }
 
-/** Fields that are mostly the same from one entry to the next. */
-const REPEATING =
-  SLOT_BIT.priority |
-  SLOT_BIT.unit |
-  SLOT_BIT.identifier |
-  SLOT_BIT.pid |
-  SLOT_BIT.hostname |
-  SLOT_BIT.bootId;
-
-function textValue(text: string, start: number, end: number, nameLength: number): string | undefined {
-  const value = text.slice(start, end);
-  // A UTF-16 unit is at most 3 bytes of UTF-8: most values are clearly short enough without counting.
-  if (nameLength + 1 + 3 * value.length < JSON_THRESHOLD) return value;
-  return nameLength + 1 + Buffer.byteLength(value, 'utf8') >= JSON_THRESHOLD ? undefined : value;
+function sameBytes(a: Buffer, buf: Buffer, start: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== buf[start + i]) return false;
+  return true;
 }
-
-/**
- * A value in the binary form, read back from the decoded text: `at` is just after `NAME\n`. UTF-8
- * decoding keeps each byte below 0x80 and turns an invalid one into one U+FFFD, so the 8-byte length
- * reads exactly below 128 and as one of 128 candidates below 32 KiB; data without U+FFFD was valid
- * UTF-8, whose byte count is exact. The value is taken when exactly one candidate ends at a newline
- * followed by well-formed field lines up to the end of the entry. Anything else (invalid UTF-8 or a
- * literal U+FFFD in the data, a longer value, two ways to read it, another binary field after it) is
- * undefined: the caller reads that entry as JSON instead.
- */
-function binaryField(
-  text: string,
-  at: number,
-  nameLength: number,
-): { value: string | undefined; next: number } | undefined {
-  if (at + 8 > text.length) return undefined;
-  for (let k = 2; k < 8; k++) if (text.charCodeAt(at + k) !== 0) return undefined;
-  const high = text.charCodeAt(at + 1);
-  const low = text.charCodeAt(at);
-  if (high >= 0x80 || (low >= 0x80 && low !== REPLACEMENT)) return undefined;
-  const min = high * 256 + (low < 0x80 ? low : 0x80);
-  const max = high * 256 + (low < 0x80 ? low : 0xff);
-  const data = at + 8;
-  let found = -1;
-  let foundBytes = 0;
-  let bytes = 0;
-  for (let i = data; bytes <= max;) {
-    if (bytes >= min && text.charCodeAt(i) === NEWLINE) {
-      const rest = restOfEntry(text, i + 1);
-      if (rest === 'unknown' || (rest === 'fits' && found !== -1)) return undefined;
-      if (rest === 'fits') {
-        found = i;
-        foundBytes = bytes;
-      }
-    }
-    if (i >= text.length) break;
-    const c = text.charCodeAt(i);
-    if (c < 0x80) {
-      bytes += 1;
-      i += 1;
-    } else if (c < 0x800) {
-      bytes += 2;
-      i += 1;
-    } else if (c >= 0xd800 && c <= 0xdbff) {
-      const d = text.charCodeAt(i + 1);
-      if (!(d >= 0xdc00 && d <= 0xdfff)) return undefined;
-      bytes += 4;
-      i += 2;
-    } else if ((c >= 0xdc00 && c <= 0xdfff) || c === REPLACEMENT) {
-      return undefined;
-    } else {
-      bytes += 3;
-      i += 1;
-    }
-  }
-  if (found === -1) return undefined;
-  const value = nameLength + 1 + foundBytes >= JSON_THRESHOLD ? undefined : text.slice(data, found);
-  return { value, next: found + 1 };
-}
-
-/**
- * Whether the text from `pos` reads as the rest of an entry: `NAME=value` lines of payload fields,
- * then an empty line followed by the next entry's `__CURSOR=` or the end. `unknown` at a bare `NAME` line (another binary
- * value, which cannot be checked without reading it).
- */
-function restOfEntry(text: string, pos: number): 'fits' | 'not' | 'unknown' {
-  for (;;) {
-    if (pos >= text.length) return 'fits';
-    const nl = text.indexOf('\n', pos);
-    if (nl === -1) return 'not';
-    if (nl === pos) return nl + 1 >= text.length || text.startsWith('__CURSOR=', nl + 1) ? 'fits' : 'not';
-    let end = pos;
-    while (end < nl && isNameChar(text.charCodeAt(end))) end++;
-    if (end === pos || !payloadName(text, pos, end)) return 'not';
-    if (end === nl) return 'unknown';
-    if (text.charCodeAt(end) !== EQUALS) return 'not';
-    pos = nl + 1;
-  }
-}
-
-/**
- * Whether a field named `text[start, end)` can come after an entry's first fields: not `__CURSOR` and
- * the other `__` addresses, nor `_BOOT_ID`, which export prints only among those first fields.
- */
-const payloadName = (text: string, start: number, end: number) =>
-  !text.startsWith('__', start) && !(end - start === 8 && text.startsWith('_BOOT_ID', start));
-
-/** Journal field names: upper-case letters, digits and underscores. */
-const isNameChar = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;

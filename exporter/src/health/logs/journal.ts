@@ -59,7 +59,6 @@ export function parseJournalLine(line: string): JournalEntry | undefined {
   return journalEntry({
     cursor: fieldText(fields['__CURSOR']),
     micros: fieldText(fields['__REALTIME_TIMESTAMP']),
-    timeMs: undefined,
     message: fieldText(fields['MESSAGE']),
     priority: fieldText(fields['PRIORITY']),
     unit: fieldText(fields['_SYSTEMD_UNIT']),
@@ -70,12 +69,10 @@ export function parseJournalLine(line: string): JournalEntry | undefined {
   });
 }
 
-/** The text of the journal fields an entry is made of, as one line or block gave them. */
-export interface EntryFields {
+/** The text of the journal fields an entry is made of, as one JSON line gave them. */
+interface EntryFields {
   cursor: string | undefined;
   micros: string | undefined;
-  /** __REALTIME_TIMESTAMP in ms when a parser read it in place (then `micros` is not looked at). */
-  timeMs: number | undefined;
   message: string | undefined;
   priority: string | undefined;
   unit: string | undefined;
@@ -85,65 +82,13 @@ export interface EntryFields {
   bootId: string | undefined;
 }
 
-/** The EntryFields slots that hold a field's text. */
-export type TextSlot = Exclude<keyof EntryFields, 'timeMs'>;
-
-export const emptyFields = (): EntryFields => ({
-  cursor: undefined,
-  micros: undefined,
-  timeMs: undefined,
-  message: undefined,
-  priority: undefined,
-  unit: undefined,
-  identifier: undefined,
-  pid: undefined,
-  hostname: undefined,
-  bootId: undefined,
-});
-
-export function clearFields(f: EntryFields): void {
-  f.cursor = f.micros = f.message = f.priority = f.unit = f.identifier = undefined;
-  f.timeMs = undefined;
-  f.pid = f.hostname = f.bootId = undefined;
-}
-
-/**
- * Which EntryFields slot the journal field named by `text[start, start + length)` fills, if any;
- * compared in place, so reading a field name allocates nothing.
- */
-export function fieldSlot(text: string, start: number, length: number): TextSlot | undefined {
-  switch (length) {
-    case 4:
-      return text.startsWith('_PID', start) ? 'pid' : undefined;
-    case 7:
-      return text.startsWith('MESSAGE', start) ? 'message' : undefined;
-    case 8:
-      if (text.startsWith('__CURSOR', start)) return 'cursor';
-      if (text.startsWith('PRIORITY', start)) return 'priority';
-      return text.startsWith('_BOOT_ID', start) ? 'bootId' : undefined;
-    case 9:
-      return text.startsWith('_HOSTNAME', start) ? 'hostname' : undefined;
-    case 13:
-      return text.startsWith('_SYSTEMD_UNIT', start) ? 'unit' : undefined;
-    case 17:
-      return text.startsWith('SYSLOG_IDENTIFIER', start) ? 'identifier' : undefined;
-    case 20:
-      return text.startsWith('__REALTIME_TIMESTAMP', start) ? 'micros' : undefined;
-    default:
-      return undefined;
-  }
-}
-
 /** The entry the fields make, or undefined without a cursor and a realtime timestamp. */
-export function journalEntry(f: EntryFields): JournalEntry | undefined {
+function journalEntry(f: EntryFields): JournalEntry | undefined {
   const { cursor, micros } = f;
   if (!cursor) return undefined;
-  let timeMs = f.timeMs;
-  if (timeMs === undefined) {
-    if (micros === undefined || !digits(micros, 19)) return undefined;
-    timeMs = Math.floor(Number(micros) / 1000);
-    if (!Number.isSafeInteger(timeMs)) return undefined;
-  }
+  if (micros === undefined || !digits(micros, 19)) return undefined;
+  const timeMs = Math.floor(Number(micros) / 1000);
+  if (!Number.isSafeInteger(timeMs)) return undefined;
   return {
     cursor,
     timeMs,
@@ -175,22 +120,6 @@ function smallInt(text: string | undefined, max: number): number | undefined {
   if (text === undefined || !digits(text, 10)) return undefined;
   const n = Number(text);
   return n <= max ? n : undefined;
-}
-
-/**
- * `text[start, end)` as journalEntry reads __REALTIME_TIMESTAMP, without a copy: unix ms, or undefined
- * where a copy must decide (not digits, or past 2^53, where the sum below could round differently
- * from Number(); below it every step is exact).
- */
-export function microsToMs(text: string, start: number, end: number): number | undefined {
-  if (end <= start || end - start > 16) return undefined;
-  let n = 0;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return undefined;
-    n = n * 10 + (c - 0x30);
-  }
-  return n <= Number.MAX_SAFE_INTEGER ? Math.floor(n / 1000) : undefined;
 }
 
 /** Whether `text` is 1 to `max` ASCII digits (`/^\d{1,max}$/`, without a regex per field). */

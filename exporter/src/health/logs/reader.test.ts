@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createExec, type Exec } from '../../sources/exec.js';
+import { createExec, execOutput, type Exec } from '../../sources/exec.js';
 import { ok } from '../../sources/source.js';
 import {
   DEFAULT_READER_OPTIONS,
@@ -58,7 +58,7 @@ describe('journalArgs', () => {
     const o = opts({ files: ['/j/a.journal', '/j/b.journal'] });
     expect(journalArgs({ cursor: 's=1;i=2' }, 500, o)).toEqual([
       '-o',
-      'json',
+      'export',
       '--no-pager',
       '-p',
       'warning',
@@ -79,9 +79,9 @@ describe('journalArgs', () => {
 });
 
 describe('journalArgs for a narrow read', () => {
-  it('adds the pattern and, last, the matches; export when asked', () => {
+  it('adds the pattern and, last, the matches', () => {
     const o = opts({ priority: 'notice..info', matches: ['_TRANSPORT=kernel'], grep: '^oom-kill:' });
-    expect(journalArgs({ sinceMs: T0 }, 1000, o, 'export')).toEqual([
+    expect(journalArgs({ sinceMs: T0 }, 1000, o)).toEqual([
       '-o',
       'export',
       '--no-pager',
@@ -147,6 +147,28 @@ describe('readJournal with the real journalctl', () => {
       error: {
         kind: 'exit',
         message: 'journalctl exited 1: Failed to open files: No such file or directory',
+      },
+    });
+  });
+
+  it('reads broken output up to the break, and none at all as a parse error, never throwing', async () => {
+    const answer =
+      (stdout: Buffer): Exec =>
+      async () =>
+        ok(execOutput(stdout, '', 0, 1));
+    // A binary MESSAGE whose length runs past the end.
+    const broken = Buffer.from('MESSAGE\n\xff\xff\0\0\0\0\0\0xyz\n\n', 'latin1');
+    const good = Buffer.from('__CURSOR=c1\n__REALTIME_TIMESTAMP=1000\nMESSAGE=ok\n\n__CURSOR=c2\n');
+    const partial = await readJournal(answer(Buffer.concat([good, broken])), { sinceMs: T0 }, opts({}));
+    expect(
+      partial.ok && [partial.value.entries.map((e) => e.cursor), partial.value.malformed, partial.value.full],
+    ).toEqual([['c1'], 1, true]);
+    const none = await readJournal(answer(broken), { sinceMs: T0 }, opts({}));
+    expect(none).toEqual({
+      ok: false,
+      error: {
+        kind: 'parse',
+        message: 'journal export: a binary field of 65535 bytes runs past the end at byte 8',
       },
     });
   });

@@ -1,7 +1,7 @@
-import type { Exec } from '../../sources/exec.js';
+import { outputBytes, type Exec } from '../../sources/exec.js';
 import { fail, ok, type Result } from '../../sources/source.js';
 import { parseJournalExport } from './journal-export.js';
-import { parseJournalJson, type JournalEntry, type ParsedJournal } from './journal.js';
+import type { JournalEntry } from './journal.js';
 
 export interface JournalReaderOptions {
   /** Read these journal files (`--file`) instead of the system journal. */
@@ -33,8 +33,7 @@ export const DEFAULT_READER_OPTIONS: Readonly<JournalReaderOptions> = {
 
 /**
  * Fields asked for: those the checks use (journalctl adds __CURSOR, __REALTIME_TIMESTAMP and the boot id
- * anyway). Fewer fields are fewer bytes to print and pipe, and fewer that can follow a binary MESSAGE
- * in the export format, where they can make its length ambiguous (see parseJournalExport).
+ * anyway). Fewer fields are fewer bytes to print, pipe and skip.
  */
 const OUTPUT_FIELDS = 'MESSAGE,PRIORITY,_SYSTEMD_UNIT,SYSLOG_IDENTIFIER';
 
@@ -43,17 +42,10 @@ export type ReadFrom = { cursor: string } | { sinceMs: number };
 
 /**
  * Reads are in journalctl's export format, which it prints at a third of JSON's cost and which
- * parseJournalExport turns into the entries JSON gives; JSON reads what export cannot be trusted with.
+ * parseJournalExport reads exactly from the bytes.
  */
-export type JournalFormat = 'export' | 'json';
-
-export function journalArgs(
-  from: ReadFrom,
-  lines: number,
-  options: JournalReaderOptions,
-  format: JournalFormat = 'json',
-): string[] {
-  const args = ['-o', format, '--no-pager', '-p', options.priority, `--output-fields=${OUTPUT_FIELDS}`];
+export function journalArgs(from: ReadFrom, lines: number, options: JournalReaderOptions): string[] {
+  const args = ['-o', 'export', '--no-pager', '-p', options.priority, `--output-fields=${OUTPUT_FIELDS}`];
   if (options.grep !== undefined) args.push(`--grep=${options.grep}`);
   if (options.directory !== undefined) args.push(`--directory=${options.directory}`);
   for (const f of options.files ?? []) args.push(`--file=${f}`);
@@ -76,9 +68,11 @@ export interface JournalChunk {
 }
 
 /**
- * Up to `options.maxLines` entries from `from`, oldest first: one `journalctl -o export` run, and a JSON
- * run for the rest when an entry in the export could not be read back exactly. No journal files at all
- * is an empty read, not an error.
+ * Up to `options.maxLines` entries from `from`, oldest first: one `journalctl -o export` run. No journal
+ * files at all is an empty read, not an error. Output that stops being the export format part way
+ * (never seen from journalctl itself) gives the entries before that point, the broken one counted as
+ * malformed, and `full`, so the next read resumes after the last good one; with none before it, it
+ * is a parse error.
  */
 export async function readJournal(
   exec: Exec,
@@ -86,41 +80,15 @@ export async function readJournal(
   options: JournalReaderOptions,
   signal?: AbortSignal,
 ): Promise<Result<JournalChunk>> {
-  const first = await runJournalctl(exec, from, options.maxLines, 'export', options, signal);
-  if (!first.ok) return first;
-  if (first.value === undefined) return ok({ entries: [], malformed: 0, full: false });
-  const parsed = parseJournalExport(first.value.stdout);
-  const lines = first.value.lines;
-  if (parsed.stopped === undefined) return ok(chunk(parsed, lines));
-  const last = parsed.entries.at(-1);
-  const rest = await runJournalctl(
-    exec,
-    last ? { cursor: last.cursor } : from,
-    lines - parsed.stopped.blocks,
-    'json',
-    options,
-    signal,
-  );
-  if (!rest.ok) return rest;
-  // The files went away between the runs: what was read stands, and the rest waits for the next step.
-  if (rest.value === undefined)
-    return ok({ entries: parsed.entries, malformed: parsed.malformed, full: true });
-  const json = parseJournalJson(rest.value.stdout);
-  const entries = parsed.entries.concat(json.entries);
-  return ok(
-    chunk(
-      { entries, malformed: parsed.malformed + json.malformed },
-      parsed.stopped.blocks + rest.value.lines,
-    ),
-  );
+  const run = await runJournalctl(exec, from, options.maxLines, options, signal);
+  if (!run.ok) return run;
+  if (run.value === undefined) return ok({ entries: [], malformed: 0, full: false });
+  const { entries, malformed, error } = parseJournalExport(run.value.stdout);
+  if (error === undefined)
+    return ok({ entries, malformed, full: entries.length + malformed >= run.value.lines });
+  if (entries.length === 0) return fail('parse', error);
+  return ok({ entries, malformed: malformed + 1, full: true });
 }
-
-/** As many lines came back as were asked for: there may be more. */
-const chunk = (p: ParsedJournal, lines: number): JournalChunk => ({
-  entries: p.entries,
-  malformed: p.malformed,
-  full: p.entries.length + p.malformed >= lines,
-});
 
 /**
  * One `journalctl` run of up to `lines` entries: its output and the lines asked for, or undefined
@@ -130,12 +98,11 @@ async function runJournalctl(
   exec: Exec,
   from: ReadFrom,
   lines: number,
-  format: JournalFormat,
   options: JournalReaderOptions,
   signal: AbortSignal | undefined,
-): Promise<Result<{ stdout: string; lines: number } | undefined>> {
+): Promise<Result<{ stdout: Buffer; lines: number } | undefined>> {
   for (let attempt = 0; ; attempt++) {
-    const run = await exec('journalctl', journalArgs(from, lines, options, format), {
+    const run = await exec('journalctl', journalArgs(from, lines, options), {
       timeoutMs: options.timeoutMs,
       maxOutputBytes: options.maxBytes,
       ...(signal ? { signal } : {}),
@@ -148,11 +115,13 @@ async function runJournalctl(
       }
       return run;
     }
-    const { exitCode, stdout, stderr } = run.value;
+    const { exitCode, stderr } = run.value;
+    // The bytes only: parseJournalExport decodes the fields it keeps, never the whole output.
+    const stdout = outputBytes(run.value);
     if (exitCode !== 0) {
       if (/no journal files were found/i.test(stderr)) return ok(undefined);
       // With --grep, journalctl exits 1 when no entry matched, saying nothing.
-      if (exitCode === 1 && options.grep !== undefined && stdout === '' && stderr.trim() === '')
+      if (exitCode === 1 && options.grep !== undefined && stdout.length === 0 && stderr.trim() === '')
         return ok({ stdout, lines });
       return fail('exit', `journalctl exited ${exitCode}: ${firstLine(stderr)}`);
     }
