@@ -23,7 +23,7 @@ export async function startProxmon(options: ProxmonOptions): Promise<Server> {
     name: options.name,
     // node itself, not npm: the child's pid must be the server whose memory we read.
     command: process.execPath,
-    // The same V8 flag `npm start` and the proxmon command use.
+    // The same V8 flag and malloc setting `npm start` and the proxmon command use.
     args: ['--max-semi-space-size=4', options.cli],
     env: {
       ...options.env,
@@ -34,6 +34,7 @@ export async function startProxmon(options: ProxmonOptions): Promise<Server> {
       // Never ping anything but loopback from a benchmark.
       PROXMON_LATENCY_TARGETS: '127.0.0.1',
       PROXMON_LOG_LEVEL: 'warn',
+      MALLOC_ARENA_MAX: '2', // as npm start, the proxmon command and the systemd unit
     },
     host: options.host,
     port: options.port,

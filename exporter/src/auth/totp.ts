@@ -1,6 +1,5 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { generateSecret, generateURI, verify } from 'otplib';
-import QRCode from 'qrcode';
 
 /** RFC 6238 defaults every authenticator app understands: SHA-1, 6 digits, 30 s steps. */
 const PERIOD_S = 30;
@@ -17,6 +16,8 @@ export function totpUri(secret: string, account: string, issuer = 'proxmon'): st
 
 /** The URI as an SVG QR code in a data URL: an `<img src>` that needs no script, font or network. */
 export async function totpQrDataUrl(uri: string): Promise<string> {
+  // Loaded when a QR code is drawn (rarely), not held in memory for the exporter's life.
+  const { default: QRCode } = await import('qrcode');
   const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IPty } from 'node-pty';
 import type { Logger } from 'pino';
-import { WebSocket, type RawData } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { AuditLog } from '../auth/audit.js';
 import { OutputFlow } from './output-flow.js';
 import { killSession } from './process-tree.js';
@@ -139,7 +139,7 @@ export class TerminalSession {
     this.flow?.stop();
     // A paused PTY never reads its EOF, so node-pty would only let go of it after its own timeout.
     if (this.flow?.isPaused) this.pty?.resume();
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
       if (reason === 'exit' && this.exit) this.send({ type: 'exit', ...this.exit });
       const close = CLOSE_FOR[reason];
       if (close) this.ws.close(close.code, close.text);
@@ -248,14 +248,14 @@ export class TerminalSession {
   }
 
   private onOutput(bytes: Buffer): void {
-    if (this.state !== 'running' || this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.state !== 'running' || this.ws.readyState !== this.ws.OPEN) return;
     this.bytesOut += bytes.length;
     this.ws.send(bytes, { binary: true }, () => this.flow?.drained(this.ws.bufferedAmount));
     this.flow?.sent(bytes.length, this.ws.bufferedAmount);
   }
 
   private send(m: ServerMessage): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(serverMessage(m));
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(serverMessage(m));
   }
 
   private touch(): void {

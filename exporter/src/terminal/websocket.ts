@@ -1,6 +1,6 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import { roleScopes } from '../auth/scopes.js';
 import type { TerminalService } from './index.js';
 import { refusalMessage } from './manager.js';
@@ -83,13 +83,21 @@ function refuse(socket: Duplex, status: number, code: string, message: string): 
  */
 export function attachTerminalWebSocket(server: Server, deps: TerminalWebSocketDeps): { close(): void } {
   const { settings, tickets, sessions, users, logger } = deps.terminal;
-  const wss = new WebSocketServer({
-    noServer: true,
-    clientTracking: false,
-    maxPayload: MAX_FRAME_BYTES,
-    perMessageDeflate: false,
-    handleProtocols: (offered) => [...offered].find((p) => p.startsWith(TICKET_PROTOCOL_PREFIX)) ?? false,
-  });
+  // ws is loaded on the first terminal connection: most scrapes-only installations never open one,
+  // and the exporter's resident memory is one of its targets.
+  let wss: Promise<WebSocketServer> | undefined;
+  const webSockets = () =>
+    (wss ??= import('ws').then(
+      ({ WebSocketServer }) =>
+        new WebSocketServer({
+          noServer: true,
+          clientTracking: false,
+          maxPayload: MAX_FRAME_BYTES,
+          perMessageDeflate: false,
+          handleProtocols: (offered) =>
+            [...offered].find((p) => p.startsWith(TICKET_PROTOCOL_PREFIX)) ?? false,
+        }),
+    ));
 
   const handle = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!settings.enabled) return refuse(socket, 404, 'not_found', 'the web terminal is turned off');
@@ -119,7 +127,7 @@ export function attachTerminalWebSocket(server: Server, deps: TerminalWebSocketD
     if (!roleScopes(user.role).includes('terminal'))
       return refuse(socket, 403, 'forbidden', 'this needs the terminal scope');
 
-    wss.handleUpgrade(req, socket, head, (ws) => {
+    (await webSockets()).handleUpgrade(req, socket, head, (ws) => {
       const opened = sessions.open(ws, { userId: user.id, username: user.username, clientIp: ip });
       if (typeof opened === 'string') {
         const message = refusalMessage(opened, sessions.ctx);
@@ -150,7 +158,7 @@ export function attachTerminalWebSocket(server: Server, deps: TerminalWebSocketD
   return {
     close: () => {
       server.off('upgrade', onUpgrade);
-      wss.close();
+      void wss?.then((w) => w.close());
     },
   };
 }

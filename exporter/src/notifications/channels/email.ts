@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import nodemailer, { type NodemailerError } from 'nodemailer';
+import type { NodemailerError, Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { z } from 'zod';
 import type { Channel, ChannelKind, DeliveryResult } from './channel.js';
 import { renderEmail } from './email-format.js';
@@ -54,9 +55,12 @@ export const emailChannel: ChannelKind<typeof emailConfig> = {
   create(config, deps): Channel {
     const secrets = credentialForms(config);
     const problem = cleartextCredentialsProblem(config);
-    const transport = problem
-      ? undefined
-      : nodemailer.createTransport({
+    // nodemailer is loaded on the first send: most installations never configure email, and it is
+    // one of the larger modules in the exporter's resident memory.
+    let transport: Promise<Transporter<SMTPTransport.SentMessageInfo>> | undefined;
+    const transporter = () =>
+      (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+        nodemailer.createTransport({
           host: config.host,
           port: config.port ?? DEFAULT_PORT[config.tls_mode],
           secure: config.tls_mode === 'ssl',
@@ -78,15 +82,18 @@ export const emailChannel: ChannelKind<typeof emailConfig> = {
           logger: false,
           disableFileAccess: true,
           disableUrlAccess: true,
-        });
+        }),
+      ));
 
     return {
       type: 'email',
       async send(message, { signal, idempotencyKey }): Promise<DeliveryResult> {
-        if (!transport) return { ok: false, retryable: false, error: `Email: ${problem}` };
+        if (problem) return { ok: false, retryable: false, error: `Email: ${problem}` };
         const content = renderEmail(message, config.subject_prefix);
         try {
-          const info = await transport.sendMail({
+          const info = await (
+            await transporter()
+          ).sendMail({
             from: config.from_name
               ? { name: config.from_name, address: config.from_address }
               : config.from_address,
