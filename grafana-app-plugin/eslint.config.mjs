@@ -24,7 +24,6 @@ export default defineConfig([
       '**/coverage',
       '**/dist/',
       '**/artifacts/',
-      '**/work/',
       '**/ci/',
       'test-results/',
       // The browser test's screenshots and its build of the harness page.
