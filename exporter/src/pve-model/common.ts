@@ -22,6 +22,11 @@ export function toNumber(v: unknown): number | undefined {
   return undefined;
 }
 
+/** A string field; anything else is unknown. */
+export function toText(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
 /** PVE booleans are 0/1 (sometimes "0"/"1"). */
 export function toBool(v: unknown): boolean | undefined {
   if (typeof v === 'boolean') return v;
@@ -35,10 +40,7 @@ export function toBool(v: unknown): boolean | undefined {
 // `.optional()` last: zod 4 rejects a missing key whose transform yields undefined otherwise.
 export const num = z.unknown().transform(toNumber).optional();
 export const bool = z.unknown().transform(toBool).optional();
-export const str = z
-  .unknown()
-  .transform((v) => (typeof v === 'string' ? v : undefined))
-  .optional();
+export const str = z.unknown().transform(toText).optional();
 
 /** Comma-separated lists (storage `content`), empty items dropped. */
 export function splitList(v: string | undefined): string[] {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ok, type Result } from '../sources/source.js';
-import { bool, num, rowsOf, splitList, str, toBool, toNumber } from './common.js';
+import { bool, num, rowsOf, splitList, str, toBool, toNumber, toText } from './common.js';
 
 export type GuestType = 'qemu' | 'lxc';
 
@@ -97,8 +97,6 @@ function vmidOf(vmid: number | undefined, id: string | undefined): number | unde
   return m?.[1] === undefined ? undefined : Number(m[1]);
 }
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
 /**
  * A guest row, each field coerced as `num`, `bool` and `str` do (a wrong type becomes unknown, never
  * a rejected guest). Written out rather than a zod object: it runs for every guest on every refresh,
@@ -107,16 +105,16 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : un
 export function toGuest(r: Record<string, unknown>): PveGuest | undefined {
   const type = r.type;
   if (type !== 'qemu' && type !== 'lxc') return undefined;
-  const vmid = vmidOf(toNumber(r.vmid), text(r.id));
+  const vmid = vmidOf(toNumber(r.vmid), toText(r.id));
   if (vmid === undefined) return undefined;
   return {
     vmid,
     type,
-    name: text(r.name),
-    node: text(r.node),
-    status: text(r.status),
+    name: toText(r.name),
+    node: toText(r.node),
+    status: toText(r.status),
     template: toBool(r.template),
-    tags: splitTags(text(r.tags)),
+    tags: splitTags(toText(r.tags)),
     cpu: toNumber(r.cpu),
     maxcpu: toNumber(r.maxcpu),
     mem: toNumber(r.mem),
@@ -128,9 +126,9 @@ export function toGuest(r: Record<string, unknown>): PveGuest | undefined {
     diskread: toNumber(r.diskread),
     diskwrite: toNumber(r.diskwrite),
     uptime: toNumber(r.uptime),
-    pool: text(r.pool),
-    hastate: text(r.hastate),
-    lock: text(r.lock),
+    pool: toText(r.pool),
+    hastate: toText(r.hastate),
+    lock: toText(r.lock),
   };
 }
 
