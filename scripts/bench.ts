@@ -201,7 +201,7 @@ async function runGuestsPhase(bench: Bench): Promise<Check[]> {
   await proxmon.stop();
   const calls = await pveshCallsByPath(fx.callLog);
   const resources = calls.get('get /cluster/resources') ?? 0;
-  const refreshes = calls.get('get /version') ?? 0;
+  const refreshes = calls.get('get /nodes/pve1/status') ?? 0;
   const perGuest = [...calls]
     .filter(([path]) => /\/(qemu|lxc)\/\d+/.test(path))
     .reduce((n, [, c]) => n + c, 0);

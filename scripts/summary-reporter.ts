@@ -1,22 +1,35 @@
 import type { Reporter, TestModule } from 'vitest/node';
 
-/** Ends the run with the plain `N passed, N failed` line that CI reads in any language. */
+/**
+ * Ends the run with the plain `N passed, N failed` line that CI reads in any language, preceded by one
+ * `failed: file > test: reason` line per failure so that a log's tail alone says what broke.
+ */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: readonly TestModule[]): void {
     let passed = 0;
-    let failed = 0;
     let skipped = 0;
+    const failures: string[] = [];
     for (const m of modules) {
       for (const t of m.children.allTests()) {
-        const state = t.result().state;
-        if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
-        else skipped++;
+        const result = t.result();
+        if (result.state === 'passed') passed++;
+        else if (result.state === 'failed') {
+          failures.push(`${m.moduleId} > ${t.fullName}: ${firstLine(result.errors?.[0]?.message)}`);
+        } else skipped++;
       }
-      if (m.state() === 'failed' && m.children.size === 0) failed++; // a file that failed to load
+      // A file that failed to load, or whose hooks failed, has no tests to blame.
+      if (m.state() === 'failed' && m.children.size === 0) {
+        failures.push(`${m.moduleId}: ${firstLine(m.errors()[0]?.message)}`);
+      }
     }
+    const root = process.cwd() + '/';
+    const lines = failures.map((f) => `failed: ${f.split(root).join('')}\n`).join('');
     process.stdout.write(
-      `\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
+      `\n${lines}tests: ${passed} passed, ${failures.length} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
     );
   }
+}
+
+function firstLine(message: string | undefined): string {
+  return (message ?? 'no message').split('\n')[0]!.slice(0, 300);
 }

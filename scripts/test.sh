@@ -35,6 +35,12 @@ const passed = (v ? +v[1] : 0) + (j ? j.numPassedTests : 0);
 const failed = (v ? +v[2] : 1) + (j ? j.numFailedTests + j.numRuntimeErrorTestSuites : 1);
 const skipped = (v && v[3] ? +v[3] : 0) + (j ? j.numPendingTests + j.numTodoTests : 0);
 const bad = failed > 0 || vitestRc !== "0" || jestRc !== "0";
-process.stdout.write(`\ntests: ${passed} passed, ${Math.max(failed, bad ? 1 : 0)} failed${skipped ? `, ${skipped} skipped` : ""}\n`);
+// The names of what failed, again at the very end: CI shows only the tail of a long log.
+const names = (fs.readFileSync(log, "utf8").match(/^failed: .*$/gm) ?? []).map((l) => `vitest ${l}`);
+for (const file of j ? j.testResults : []) {
+  for (const t of file.assertionResults) if (t.status === "failed") names.push(`jest failed: ${file.name.replace(process.cwd() + "/", "")} > ${t.fullName}`);
+  if (file.status === "failed" && file.assertionResults.length === 0) names.push(`jest failed: ${file.name}: ${(file.message || "").split("\n").find((l) => l.trim()) || ""}`);
+}
+process.stdout.write(`\n${names.map((n) => n + "\n").join("")}tests: ${passed} passed, ${Math.max(failed, bad ? 1 : 0)} failed${skipped ? `, ${skipped} skipped` : ""}\n`);
 process.exit(bad ? 1 : 0);
 ' "$out/vitest.log" "$out/jest.json" "$vitest_rc" "$jest_rc"

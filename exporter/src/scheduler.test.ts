@@ -10,7 +10,7 @@ const paths = { procfs: '/proc', sysfs: '/sys', rootfs: '/' };
 
 function setup(
   sources: ScheduledSource[],
-  opts: { logger?: ReturnType<typeof silentLogger>; now?: () => number } = {},
+  opts: { logger?: ReturnType<typeof silentLogger>; now?: () => number; absentRetrySeconds?: number } = {},
 ) {
   const snapshots = new SnapshotCache(opts.now);
   const scheduler = createScheduler({
@@ -19,6 +19,7 @@ function setup(
     context: { paths, exec: createExec(), readText, now: Date.now },
     logger: opts.logger ?? silentLogger(),
     random: () => 0.5,
+    absentRetrySeconds: opts.absentRetrySeconds,
   });
   const status = (name: string) => snapshots.statuses().find((s) => s.name === name)!;
   return { snapshots, scheduler, status };
@@ -169,6 +170,38 @@ describe('scheduler', () => {
     expect(snapshots.latest('flaky')).toBe('v'); // 20 s old, 3 intervals allowed
     now += 11_000;
     expect(snapshots.latest('flaky')).toBeUndefined();
+  });
+
+  it('looks for an absent tool less often, and returns to its cadence once it is there', async () => {
+    const calls: number[] = [];
+    const started = performance.now();
+    const { scheduler, status } = setup(
+      [
+        every(
+          {
+            name: 'gpu',
+            intervalSeconds: 0.05,
+            timeoutSeconds: 1,
+            collect: async () => {
+              calls.push(performance.now() - started);
+              return calls.length === 1 ? fail('absent', 'nvidia-smi: not installed') : ok(calls.length);
+            },
+          },
+          0.05,
+        ),
+      ],
+      { absentRetrySeconds: 0.3 },
+    );
+    scheduler.start();
+    await new Promise((r) => setTimeout(r, 250));
+    expect(calls).toHaveLength(1);
+    expect(status('gpu')).toMatchObject({ absent: true });
+    await new Promise((r) => setTimeout(r, 450));
+    await scheduler.stop();
+    // Back on its 50 ms cadence after the retry at ~0.3 s.
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    expect(calls[1]).toBeGreaterThanOrEqual(250);
+    expect(status('gpu')).toMatchObject({ up: true, absent: false });
   });
 
   it('refreshes in the background on its cadence and stops cleanly', async () => {

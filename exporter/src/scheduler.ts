@@ -21,6 +21,7 @@ export interface SchedulerDeps {
   staleAfterIntervals?: number;
   /** 0..1; injected so tests are deterministic. */
   random?: () => number;
+  absentRetrySeconds?: number;
 }
 
 export interface Scheduler {
@@ -32,6 +33,12 @@ export interface Scheduler {
 
 /** Spread of each interval, so sources that share a cadence do not all fire in the same tick. */
 const JITTER = 0.1;
+/**
+ * How often a source whose tool or device is absent looks again, if its own interval is shorter: a
+ * host without an NVIDIA GPU should not fork nvidia-smi every 10 s for nothing, and a tool installed
+ * later is still picked up within a minute.
+ */
+export const ABSENT_RETRY_SECONDS = 60;
 
 /**
  * Refreshes each source in the background on its own jittered cadence. A refresh is bounded by the
@@ -46,6 +53,7 @@ export function createScheduler({
   staleAfterIntervals = 3,
   random = Math.random,
   onSuccess,
+  absentRetrySeconds = ABSENT_RETRY_SECONDS,
 }: SchedulerDeps): Scheduler {
   const byName = new Map(sources.map((s) => [s.source.name, s]));
   const timers = new Map<string, NodeJS.Timeout>();
@@ -136,7 +144,10 @@ export function createScheduler({
   function schedule(entry: ScheduledSource, delayMs: number) {
     const timer = setTimeout(() => {
       void refresh(entry.source.name).finally(() => {
-        if (running) schedule(entry, jittered(entry.intervalSeconds * 1000));
+        if (!running) return;
+        const absent = lastErrorKind.get(entry.source.name) === 'absent';
+        const seconds = absent ? Math.max(entry.intervalSeconds, absentRetrySeconds) : entry.intervalSeconds;
+        schedule(entry, jittered(seconds * 1000));
       });
     }, delayMs);
     timer.unref();

@@ -42,13 +42,31 @@ export interface PveSourceOptions {
 }
 
 /**
+ * What changes slowly (the version, cluster membership and quorum, storage usage) is read at most this
+ * often: each pvesh call costs a PVE node a few hundred ms of CPU and the exporter a fork.
+ */
+export const SLOW_PARTS_MAX_AGE_MS = 60_000;
+
+/**
  * Proxmox VE node, cluster, guests and storage, every 15 s: `/cluster/resources?type=vm` once per
- * refresh for all guest counters, plus `/cluster/status`, `/version` and the local node's status
- * and storage, in parallel. `onboot` comes from the guests' configs, read and cached apart (onboot.ts).
+ * refresh for all guest counters and the local node's status, in parallel; `/cluster/status`,
+ * `/version` and the node's storage once a minute (SLOW_PARTS_MAX_AGE_MS). `onboot` comes from the
+ * guests' configs, read and cached apart (onboot.ts).
  */
 export function createPveSource(access: PveAccess, options: PveSourceOptions = {}): Source<PveSnapshot> {
   const { client, scope } = access;
   const onboot = createOnbootCache(client, options.onboot);
+  const clusterStatus = slowly((signal) =>
+    client.get('/cluster/status', {}, { signal }).then((r) => then(r, parseClusterStatus)),
+  );
+  const version = slowly((signal) =>
+    client.get('/version', {}, { signal }).then((r) => then(r, parseVersion)),
+  );
+  const storage = slowly((signal, node) =>
+    client
+      .get(`/nodes/${node}/storage`, {}, { signal, timeoutMs: STORAGE_TIMEOUT_MS })
+      .then((r) => then(r, parseNodeStorage)),
+  );
   return {
     name: PVE_SOURCE,
     intervalSeconds: 15,
@@ -63,30 +81,29 @@ export function createPveSource(access: PveAccess, options: PveSourceOptions = {
       const listed = client
         .get('/cluster/resources', { type: 'vm' }, { signal })
         .then((r) => then(r, parseClusterResources));
-      const [resources, cluster, version, status, storage, onbootByVmid] = await Promise.all([
+      const now = ctx.now();
+      const [resources, cluster, pveVersion, status, storages, onbootByVmid] = await Promise.all([
         listed,
-        client.get('/cluster/status', {}, { signal }).then((r) => then(r, parseClusterStatus)),
-        client.get('/version', {}, { signal }).then((r) => then(r, parseVersion)),
+        clusterStatus(now, signal, node.value),
+        version(now, signal, node.value),
         client.get(`${at}/status`, {}, { signal }).then((r) => then(r, parseNodeStatus)),
-        client
-          .get(`${at}/storage`, {}, { signal, timeoutMs: STORAGE_TIMEOUT_MS })
-          .then((r) => then(r, parseNodeStorage)),
+        storage(now, signal, node.value),
         listed.then((r) => (r.ok ? onboot.refresh(ctx, inScope(r.value.guests)) : undefined)),
       ]);
       if (!resources.ok) return resources;
       if (!cluster.ok) return cluster;
-      if (!version.ok) return version;
+      if (!pveVersion.ok) return pveVersion;
       if (!status.ok) ctx.logger.warn({ err: status.error }, 'PVE node status unavailable');
-      if (!storage.ok) ctx.logger.warn({ err: storage.error }, 'PVE storage status unavailable');
+      if (!storages.ok) ctx.logger.warn({ err: storages.error }, 'PVE storage status unavailable');
       return ok({
         mode: client.mode,
         scope,
         node: node.value,
-        version: version.value,
+        version: pveVersion.value,
         cluster: cluster.value,
         nodeStatus: status.ok ? status.value : undefined,
         guests: inScope(resources.value.guests),
-        storages: storage.ok ? storage.value : undefined,
+        storages: storages.ok ? storages.value : undefined,
         onboot: onbootByVmid,
       });
     },
@@ -95,6 +112,17 @@ export function createPveSource(access: PveAccess, options: PveSourceOptions = {
 
 const then = <T>(r: Result<unknown>, parse: (v: unknown) => Result<T>): Result<T> =>
   r.ok ? parse(r.value) : r;
+
+/** A read whose last success is reused for SLOW_PARTS_MAX_AGE_MS; a failure is retried next refresh. */
+function slowly<T>(read: (signal: AbortSignal, node: string) => Promise<Result<T>>) {
+  let last: { at: number; node: string; result: Result<T> } | undefined;
+  return async (now: number, signal: AbortSignal, node: string): Promise<Result<T>> => {
+    if (last && last.node === node && now - last.at < SLOW_PARTS_MAX_AGE_MS) return last.result;
+    const result = await read(signal, node);
+    last = result.ok ? { at: now, node, result } : undefined;
+    return result;
+  };
+}
 
 // The other PVE sources, each on its own schedule so a slow part never delays the guest counters.
 export {
