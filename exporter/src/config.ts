@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
-import cron from 'node-cron';
+import { isCronExpression } from './cron.js';
 import { z } from 'zod';
 import { UNIT_NAME } from './sources/services/index.js';
 import { terminalConfigSchema } from './terminal/settings.js';
@@ -313,11 +313,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       sample_seconds: z.number().int().min(5).max(3600).default(60),
-      /** node-cron expression (with seconds) of the downsampling and retention job. */
-      schedule: z
-        .string()
-        .refine((s) => cron.validate(s), 'a cron expression')
-        .default('15 */5 * * * *'),
+      /** Cron expression (six fields, seconds first) of the downsampling and retention job. */
+      schedule: z.string().refine(isCronExpression, 'a cron expression').default('15 */5 * * * *'),
     })
     .prefault({}),
   processes: z.strictObject({ sample_ms: z.number().int().min(100).max(5000).default(1000) }).prefault({}),

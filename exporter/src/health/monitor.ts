@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import cron, { type ScheduledTask } from 'node-cron';
+import { scheduleCron, type CronTask } from '../cron.js';
 import type { Logger } from 'pino';
 import type { SnapshotCache } from '../snapshots.js';
 import type { AptSnapshot } from '../sources/apt/index.js';
@@ -87,7 +87,7 @@ export function createHealthMonitor(deps: HealthMonitorDeps): HealthMonitor {
   const log = deps.logger.child({ component: 'health' });
   let latest: HealthSnapshot | undefined;
   let running: Promise<HealthSnapshot> | undefined;
-  let task: ScheduledTask | undefined;
+  let task: CronTask | undefined;
   let firstRun: NodeJS.Timeout | undefined;
   let loginCache: { at: number; value: number | undefined } | undefined;
 
@@ -214,7 +214,7 @@ export function createHealthMonitor(deps: HealthMonitorDeps): HealthMonitor {
       running = undefined;
     }));
 
-  const safeRun = () => void runCycle().catch((err: unknown) => log.error({ err }, 'health cycle failed'));
+  const safeRun = () => runCycle().catch((err: unknown) => log.error({ err }, 'health cycle failed'));
 
   return {
     runCycle,
@@ -222,13 +222,13 @@ export function createHealthMonitor(deps: HealthMonitorDeps): HealthMonitor {
     thresholds,
     events,
     start() {
-      firstRun = setTimeout(safeRun, options.firstRunDelayMs);
+      firstRun = setTimeout(() => void safeRun(), options.firstRunDelayMs);
       firstRun.unref();
-      task = cron.schedule(`*/${options.intervalMinutes} * * * *`, safeRun, { noOverlap: true });
+      task = scheduleCron(`*/${options.intervalMinutes} * * * *`, safeRun);
     },
     async stop() {
       clearTimeout(firstRun);
-      await task?.stop();
+      task?.stop();
       await running?.catch(() => undefined);
     },
   };

@@ -13,7 +13,7 @@ function store(): HistoryStore {
   return createHistoryStore(db);
 }
 
-describe('scheduleHistoryMaintenance (node-cron)', () => {
+describe('scheduleHistoryMaintenance', () => {
   it('catches up at start, then runs on its schedule until stopped', async () => {
     const s = store();
     s.insert([{ series: 'x', key: '', ts: T0, value: 1 }]);

@@ -1,4 +1,4 @@
-import cron from 'node-cron';
+import { isCronExpression, scheduleCron } from '../cron.js';
 import type { Logger } from 'pino';
 import type { HistoryStore, MaintenanceResult } from './store.js';
 
@@ -28,7 +28,7 @@ export function scheduleHistoryMaintenance({
   now = Date.now,
   logger,
 }: HistoryMaintenanceDeps): HistoryMaintenance {
-  if (!cron.validate(schedule))
+  if (!isCronExpression(schedule))
     throw new Error(`history: not a cron expression: ${JSON.stringify(schedule)}`);
   const run = (): MaintenanceResult | Error => {
     try {
@@ -41,6 +41,6 @@ export function scheduleHistoryMaintenance({
     }
   };
   run();
-  const task = cron.schedule(schedule, () => void run(), { name: 'history-maintenance', noOverlap: true });
-  return { run, stop: async () => void (await task.destroy()) };
+  const task = scheduleCron(schedule, run);
+  return { run, stop: async () => task.stop() };
 }

@@ -42,20 +42,27 @@ const RANK: Record<NotifySeverity, number> = { OK: 0, INFO: 1, WARNING: 2, CRITI
 const NOT_DIGESTED = new Set<EventGroup>(['backup', 'vm_ct', 'alerts']);
 const NOT_DIGESTED_TYPES = new Set(['system_shutdown', 'system_reboot', 'system_startup', 'webhook_test']);
 
-/** `HH:MM` in `timeZone` at `at`. */
-// Building a DateTimeFormat costs milliseconds (ICU); the pipeline asks every tick and per event.
+/**
+ * `HH:MM` at `at` in `timeZone`, or in the host's own zone. Only a named zone goes through Intl: a
+ * DateTimeFormat pages ~8 MB of ICU data into the process for good, and costs milliseconds to build
+ * (hence the cache); the pipeline asks every tick and per event.
+ */
 const timeFormats = new Map<string, Intl.DateTimeFormat>();
 
 export function localTime(at: number, timeZone?: string): string {
-  let format = timeFormats.get(timeZone ?? '');
+  if (!timeZone) {
+    const d = new Date(at);
+    return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  }
+  let format = timeFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-GB', {
       hour: '2-digit',
       minute: '2-digit',
       hourCycle: 'h23',
-      ...(timeZone ? { timeZone } : {}),
+      timeZone,
     });
-    timeFormats.set(timeZone ?? '', format);
+    timeFormats.set(timeZone, format);
   }
   const parts = format.formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
@@ -213,12 +220,13 @@ export class Pipeline {
   /** Quiet-hours holds go out as one summary once the window is over; digests once a day at their time. */
   private flushHeld(settings: NotifySettings): void {
     const { state } = this.deps;
-    const local = localTime(this.now(), settings.timezone);
+    let local: string | undefined;
+    const now = () => (local ??= localTime(this.now(), settings.timezone));
     for (const ch of this.deps.channels()) {
       const q = ch.policy.quiet_hours;
-      if (!q || !inWindow(local, q.start, q.end)) this.release(ch, 'quiet', 'Held during quiet hours');
+      if (!q || !inWindow(now(), q.start, q.end)) this.release(ch, 'quiet', 'Held during quiet hours');
       const d = ch.policy.digest;
-      if (d && local >= d.time) {
+      if (d && now() >= d.time) {
         const key = `digest_last:${ch.name}`;
         const lastDigest = state.counters().get(key) ?? 0;
         if (this.now() - lastDigest >= 23 * 3_600_000) {

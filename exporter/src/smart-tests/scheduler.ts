@@ -1,4 +1,4 @@
-import cron from 'node-cron';
+import { isCronExpression, scheduleCron } from '../cron.js';
 import type { Logger } from 'pino';
 import type { Exec } from '../sources/exec.js';
 import type { SmartSnapshot } from '../sources/smart/types.js';
@@ -6,10 +6,10 @@ import { startSelfTest, targetOf, type TestTarget } from './run.js';
 import type { RunRecord, Schedule, SmartTestStore } from './store.js';
 import type { SelfTestType } from './types.js';
 
-/** What node-cron offers that the service uses; a test passes its own to fire schedules by hand. */
+/** How the service schedules; a test passes its own to fire schedules by hand. */
 export type CronSchedule = (expression: string, fn: () => Promise<void>) => { stop(): unknown };
 
-const cronSchedule: CronSchedule = (expression, fn) => cron.schedule(expression, fn, { noOverlap: true });
+const cronSchedule: CronSchedule = scheduleCron;
 
 /**
  * A schedule's cron expression: five fields (no seconds) whose minute is fixed (`0`, `15,45`), so a
@@ -20,7 +20,7 @@ export function checkCron(expression: string): string | undefined {
   if (fields.length !== 5) return 'must have five fields: minute hour day-of-month month day-of-week';
   if (!/^\d{1,2}(,\d{1,2}){0,3}$/.test(fields[0]!))
     return 'the minute field must be fixed (like 0 or 0,30): self-tests do not run every minute';
-  if (!cron.validate(expression)) return 'not a valid cron expression';
+  if (!isCronExpression(expression)) return 'not a valid cron expression';
   return undefined;
 }
 

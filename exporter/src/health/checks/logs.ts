@@ -3,6 +3,7 @@ import { LOG_CHECKS } from '../logs/analyze.js';
 import type { CategoryCheck, CheckRow } from '../check.js';
 import type { Finding, Severity } from '../finding.js';
 import type { Thresholds } from '../thresholds.js';
+import { byCodePoint } from '../../compare.js';
 
 const SEVERITY_RANK: Record<Severity, number> = { INFO: 0, WARNING: 1, CRITICAL: 2 };
 
@@ -45,7 +46,7 @@ export const checkLogs: CategoryCheck = (inputs) => {
   if ('unknown' in logs) return { category: 'logs', rows: [], findings: [], unknown: logs.unknown };
 
   const findings = [...logs.findings].sort(
-    (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.errorKey.localeCompare(b.errorKey),
+    (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || byCodePoint(a.errorKey, b.errorKey),
   );
   const rows = [...logs.rows];
   const covered = new Set(rows.flatMap((r) => (r.errorKey === undefined ? [] : [r.errorKey])));

@@ -4,6 +4,7 @@ import type { CategoryCheck, CategoryEvaluation, CheckRow, ResourceInventory } f
 import type { Finding, Severity } from '../finding.js';
 import { sourceState } from './source-state.js';
 import { guestEvent, type GuestEvent } from './vm-events.js';
+import { byCodePoint } from '../../compare.js';
 
 /** The journal lines the checks look at: the last 10 minutes, as the reference reads them. */
 export const VMS_JOURNAL_WINDOW_MS = 10 * 60_000;
@@ -122,7 +123,7 @@ function severityOf(event: GuestEvent, guest: PveGuest, bootGrace: boolean): Sev
 }
 
 function evaluation(problems: Problem[], ignored: Ignored, present: ResourceInventory): CategoryEvaluation {
-  problems.sort((a, b) => a.guest.vmid - b.guest.vmid || a.check.localeCompare(b.check));
+  problems.sort((a, b) => a.guest.vmid - b.guest.vmid || byCodePoint(a.check, b.check));
   const rows: CheckRow[] = problems.map((p) => ({
     check: p.check,
     resource: String(p.guest.vmid),

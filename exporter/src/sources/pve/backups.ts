@@ -9,6 +9,7 @@ import {
   type PveBackup,
 } from '../../pve-model/index.js';
 import { ok, type Source, type SourceContext } from '../source.js';
+import { byCodePoint } from '../../compare.js';
 
 export const PVE_BACKUPS_SOURCE = 'pve-backups';
 
@@ -89,7 +90,7 @@ export function createPveBackupsSource(
         if (b.ctime !== undefined) lastBackup.set(vmid, b.ctime);
       for (const [vmid, end] of vzdump)
         if (end > (lastBackup.get(vmid) ?? -Infinity)) lastBackup.set(vmid, end);
-      failedStorages.sort((a, b) => a.storage.localeCompare(b.storage));
+      failedStorages.sort((a, b) => byCodePoint(a.storage, b.storage));
       return ok({ node: node.value, backups, lastBackup, failedStorages, notCoveredByJob: notCovered });
     },
   };
