@@ -129,18 +129,21 @@ function CreateTokenForm({ onCreated }: { onCreated: (t: ApiToken & { token: str
           testId={ids.name}
         />
         <Field label="Scopes" invalid={!!scopesError} error={scopesError}>
-          <Stack direction="column" gap={0.5}>
-            {SCOPES.map((scope) => (
-              <Checkbox
-                key={scope}
-                label={scope}
-                description={SCOPE_HELP[scope]}
-                value={scopes.includes(scope)}
-                onChange={(e) => toggle(scope, e.currentTarget.checked)}
-                data-testid={ids.scope(scope)}
-              />
-            ))}
-          </Stack>
+          {/* A fragment, which Field leaves alone: it would hand `invalid` to the Stack's <div>. */}
+          <>
+            <Stack direction="column" gap={0.5}>
+              {SCOPES.map((scope) => (
+                <Checkbox
+                  key={scope}
+                  label={scope}
+                  description={SCOPE_HELP[scope]}
+                  value={scopes.includes(scope)}
+                  onChange={(e) => toggle(scope, e.currentTarget.checked)}
+                  data-testid={ids.scope(scope)}
+                />
+              ))}
+            </Stack>
+          </>
         </Field>
         <Field label="Expires">
           <RadioButtonGroup options={EXPIRY} value={days} onChange={setDays} data-testid={ids.expiry} />
