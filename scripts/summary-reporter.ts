@@ -2,7 +2,8 @@ import type { Reporter, TestModule } from 'vitest/node';
 
 /**
  * Ends the run with the plain `N passed, N failed` line that CI reads in any language, preceded by one
- * `failed: file > test: reason` line per failure so that a log's tail alone says what broke.
+ * `failed: file > test: reason` line per failure (reason: the error's first 1500 characters) so that a
+ * log's tail alone says what broke.
  */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: readonly TestModule[]): void {
@@ -14,12 +15,12 @@ export default class SummaryReporter implements Reporter {
         const result = t.result();
         if (result.state === 'passed') passed++;
         else if (result.state === 'failed') {
-          failures.push(`${m.moduleId} > ${t.fullName}: ${firstLine(result.errors?.[0]?.message)}`);
+          failures.push(`${m.moduleId} > ${t.fullName}: ${reason(result.errors?.[0]?.message)}`);
         } else skipped++;
       }
       // A file that failed to load, or whose hooks failed, has no tests to blame.
       if (m.state() === 'failed' && m.children.size === 0) {
-        failures.push(`${m.moduleId}: ${firstLine(m.errors()[0]?.message)}`);
+        failures.push(`${m.moduleId}: ${reason(m.errors()[0]?.message)}`);
       }
     }
     const root = process.cwd() + '/';
@@ -30,6 +31,8 @@ export default class SummaryReporter implements Reporter {
   }
 }
 
-function firstLine(message: string | undefined): string {
-  return (message ?? 'no message').split('\n')[0]!.slice(0, 300);
+/** The start of the error, on one line: enough for a wait's own explanation (logs, what arrived). */
+function reason(message: string | undefined): string {
+  const text = (message ?? 'no message').replace(/\s*\n\s*/g, ' | ');
+  return text.length > 1500 ? `${text.slice(0, 1500)} …` : text;
 }
