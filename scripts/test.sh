@@ -38,7 +38,8 @@ const bad = failed > 0 || vitestRc !== "0" || jestRc !== "0";
 // The names of what failed, again at the very end: CI shows only the tail of a long log.
 const names = (fs.readFileSync(log, "utf8").match(/^failed: .*$/gm) ?? []).map((l) => `vitest ${l}`);
 for (const file of j ? j.testResults : []) {
-  for (const t of file.assertionResults) if (t.status === "failed") names.push(`jest failed: ${file.name.replace(process.cwd() + "/", "")} > ${t.fullName}`);
+  const reason = (m) => (m || "").replace(/\x1b\[[0-9;]*m/g, "").replace(/\s*\n\s*/g, " | ").slice(0, 1500);
+  for (const t of file.assertionResults) if (t.status === "failed") names.push(`jest failed: ${file.name.replace(process.cwd() + "/", "")} > ${t.fullName}: ${reason(t.failureMessages[0])}`);
   if (file.status === "failed" && file.assertionResults.length === 0) names.push(`jest failed: ${file.name}: ${(file.message || "").split("\n").find((l) => l.trim()) || ""}`);
 }
 process.stdout.write(`\n${names.map((n) => n + "\n").join("")}tests: ${passed} passed, ${Math.max(failed, bad ? 1 : 0)} failed${skipped ? `, ${skipped} skipped` : ""}\n`);
