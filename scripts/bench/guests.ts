@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { syntheticClusterResources } from '../../exporter/src/pve-model/synthetic.js';
 
 export const GUESTS = 1000;
+/** Faster than the default 15 s, so that refreshes fall inside the timed scrapes. */
+export const GUESTS_PVE_INTERVAL_S = 5;
 const NODES = ['pve1', 'pve2', 'pve3'];
 
 export interface GuestsFixture {
   /** Folder for tests/fake-bin/pvesh-recorded (its PVESH_FIXTURES). */
   fixtures: string;
-  /** Where the stand-in appends each call's arguments (its PVESH_ARGS_LOG). */
+  /** Where the stand-in appends each call's time and arguments (its PVESH_CALL_TIMES). */
   callLog: string;
   config: string;
 }
@@ -67,22 +69,33 @@ export async function writeGuestsFixture(workDir: string, pvesh: string): Promis
       `  pvesh: ${JSON.stringify(pvesh)}`,
       'sources:',
       '  pve:',
-      '    interval_seconds: 5',
+      `    interval_seconds: ${GUESTS_PVE_INTERVAL_S}`,
       '',
     ].join('\n'),
   );
   return { fixtures, callLog: join(workDir, 'pvesh-calls.log'), config };
 }
 
-/** Calls per PVE path from the stand-in's log, query stripped. */
-export async function pveshCallsByPath(callLog: string): Promise<Map<string, number>> {
+export interface PveshCall {
+  /** ms since the epoch. */
+  at: number;
+  /** Verb and path, query stripped: `get /cluster/resources`. */
+  call: string;
+}
+
+/** The stand-in's calls, in order. */
+export async function pveshCalls(callLog: string): Promise<PveshCall[]> {
   const text = await readFile(callLog, 'utf8').catch(() => '');
-  const counts = new Map<string, number>();
+  const calls: PveshCall[] = [];
   for (const line of text.split('\n')) {
-    const [verb, path] = line.split(' ');
-    if (!verb || !path) continue;
-    const key = `${verb} ${path}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const [at, verb, path] = line.split(' ');
+    if (at && verb && path) calls.push({ at: Number(at), call: `${verb} ${path}` });
   }
+  return calls;
+}
+
+export function countByCall(calls: readonly PveshCall[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { call } of calls) counts.set(call, (counts.get(call) ?? 0) + 1);
   return counts;
 }

@@ -93,6 +93,38 @@ describe('filesystems source through real stat processes', () => {
     expect(existsSync(pidFile)).toBe(false);
   });
 
+  it('splits a shared stat that hangs, so only the stuck local mount is backed off', async () => {
+    const paths = hostTree(['/dev/sda1 /a ext4 rw 0 0', '/dev/sdb1 /hang xfs rw 0 0']);
+    const pidFile = join(dir, 'hang.pid');
+    process.env.HANG_PATH = join(paths.rootfs, 'hang');
+    process.env.HANG_PID_FILE = pidFile;
+    const source = createFilesystemsSource({ statTimeoutMs: 500, backoffRounds: 2 });
+    const ctx = context(paths, createExec({ stat: fakeStat }));
+    const round = async () => {
+      const r = await source.collect(ctx);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value.filesystems.map((f) => [f.mountpoint, f.deviceError, f.stuck]);
+    };
+
+    // One stat for both: it hangs, and which mount hangs it is not known yet.
+    expect(await round()).toEqual([
+      ['/a', true, false],
+      ['/hang', true, false],
+    ]);
+    // Then one each: /a reports, /hang times out alone and is backed off, with no new stat for it.
+    expect(await round()).toEqual([
+      ['/a', false, false],
+      ['/hang', true, true],
+    ]);
+    await waitFor(() => !isAlive(Number(readFileSync(pidFile, 'utf8'))), 2000);
+    rmSync(pidFile);
+    expect(await round()).toEqual([
+      ['/a', false, false],
+      ['/hang', true, true],
+    ]);
+    expect(existsSync(pidFile)).toBe(false);
+  });
+
   it('reports a mountpoint missing under rootfs as a device error, not a source failure', async () => {
     const paths = hostTree(['/dev/sda1 /a ext4 rw 0 0']);
     writeFileSync(
@@ -101,6 +133,7 @@ describe('filesystems source through real stat processes', () => {
     );
     const result = await createFilesystemsSource().collect(context(paths, createExec()));
     if (!result.ok) throw new Error(result.error.message);
+    expect(result.value.filesystems[0]).toMatchObject({ mountpoint: '/a', deviceError: false });
     expect(result.value.filesystems[1]).toMatchObject({
       mountpoint: '/gone',
       deviceError: true,
@@ -120,7 +153,12 @@ describe('filesystems source through real stat processes', () => {
 });
 
 describe('filesystems source logic', () => {
-  const statOutput = ok({ stdout: '100 40 30 4096 10 5\n', stderr: '', exitCode: 0, durationMs: 1 });
+  /** What stat prints for every path after `--`, with the same counts for each. */
+  const answer = (args: readonly string[]) => {
+    const paths = args.slice(args.indexOf('--') + 1);
+    const stdout = paths.map((p) => `100 40 30 4096 10 5 ${p}\n`).join('');
+    return ok({ stdout, stderr: '', exitCode: 0, durationMs: 1 });
+  };
 
   it('skips a stuck mount for the configured number of rounds, then tries it again', async () => {
     const paths = hostTree(['/dev/sda1 /a ext4 rw 0 0', 'nas:/x /hang nfs rw 0 0']);
@@ -128,7 +166,7 @@ describe('filesystems source logic', () => {
     const exec: Exec = async (_tool, args) => {
       const path = args[args.length - 1] ?? '';
       calls.push(path.slice(paths.rootfs.length));
-      return path.endsWith('/hang') ? fail('timeout', 'stat: timed out after 5000 ms') : statOutput;
+      return path.endsWith('/hang') ? fail('timeout', 'stat: timed out after 5000 ms') : answer(args);
     };
     const source = createFilesystemsSource({ backoffRounds: 10 });
     for (let round = 0; round < 12; round++) {
@@ -144,7 +182,7 @@ describe('filesystems source logic', () => {
     const calls: string[] = [];
     const exec: Exec = async (_tool, args, { signal }) => {
       calls.push(args.join(' '));
-      return signal?.aborted ? fail('timeout', 'stat: aborted before start') : statOutput;
+      return signal?.aborted ? fail('timeout', 'stat: aborted before start') : answer(args);
     };
     const source = createFilesystemsSource();
     const aborted = new AbortController();
@@ -162,21 +200,55 @@ describe('filesystems source logic', () => {
       filesFree: 5,
     });
     expect(calls).toEqual([
-      `-f -c %b %f %a %S %c %d -- ${join(paths.rootfs, 'n')}`,
-      `-f -c %b %f %a %S %c %d -- ${join(paths.rootfs, 'n')}`,
+      `-f -c %b %f %a %S %c %d %n -- ${join(paths.rootfs, 'n')}`,
+      `-f -c %b %f %a %S %c %d %n -- ${join(paths.rootfs, 'n')}`,
     ]);
   });
 
+  it('stats local filesystems in one process, network and FUSE ones in one each', async () => {
+    const paths = hostTree([
+      '/dev/sda1 / ext4 rw 0 0',
+      'nas:/x /mnt/pve/nfs nfs4 rw 0 0',
+      'rpool/data /rpool/data zfs rw 0 0',
+      '//nas/s /mnt/pve/cifs cifs rw 0 0',
+      'tmpfs /run tmpfs rw 0 0',
+      'lxcfs /var/lib/lxcfs fuse.lxcfs rw 0 0',
+      '/dev/sdb1 /boot/efi vfat rw 0 0',
+    ]);
+    const calls: string[][] = [];
+    const exec: Exec = async (_tool, args) => {
+      calls.push(args.slice(args.indexOf('--') + 1).map((p) => p.slice(paths.rootfs.length)));
+      return answer(args);
+    };
+    const r = await createFilesystemsSource().collect(context(paths, exec));
+    expect(r.ok && r.value.filesystems.map((f) => [f.mountpoint, f.deviceError, f.sizeBytes])).toEqual(
+      ['/', '/mnt/pve/nfs', '/rpool/data', '/mnt/pve/cifs', '/run', '/var/lib/lxcfs', '/boot/efi'].map(
+        (m) => [m, false, 409600],
+      ),
+    );
+    expect(calls).toEqual([
+      ['/', '/rpool/data', '/run', '/boot/efi'],
+      ['/mnt/pve/nfs'],
+      ['/mnt/pve/cifs'],
+      ['/var/lib/lxcfs'],
+    ]);
+
+    calls.length = 0;
+    const lines = Array.from({ length: 5 }, (_, i) => `/dev/d${i} /m${i} ext4 rw 0 0`);
+    await createFilesystemsSource({ batchSize: 2 }).collect(context(hostTree(lines), exec));
+    expect(calls.map((c) => c.length)).toEqual([2, 2, 1]);
+  });
+
   it('never has more stat processes in flight than the limit', async () => {
-    const lines = Array.from({ length: 20 }, (_, i) => `/dev/d${i} /m${i} ext4 rw 0 0`);
+    const lines = Array.from({ length: 20 }, (_, i) => `nas:/d${i} /m${i} nfs rw 0 0`);
     const paths = hostTree(lines);
     let inFlight = 0;
     let peak = 0;
-    const exec: Exec = async () => {
+    const exec: Exec = async (_tool, args) => {
       peak = Math.max(peak, ++inFlight);
       await new Promise((r) => setTimeout(r, 5));
       inFlight--;
-      return statOutput;
+      return answer(args);
     };
     const r = await createFilesystemsSource({ concurrency: 3 }).collect(context(paths, exec));
     expect(r.ok && r.value.filesystems).toHaveLength(20);
@@ -185,7 +257,7 @@ describe('filesystems source logic', () => {
 
   it('falls back to /proc/self/mounts and fails only when no table can be read', async () => {
     const paths = hostTree(['/dev/sda1 /a ext4 rw 0 0'], 'self');
-    const exec: Exec = async () => statOutput;
+    const exec: Exec = async (_tool, args) => answer(args);
     const r = await createFilesystemsSource().collect(context(paths, exec));
     expect(r.ok && r.value.filesystems.map((f) => f.mountpoint)).toEqual(['/a']);
 
@@ -202,7 +274,7 @@ describe('filesystems source logic', () => {
       'tmpfs /t tmpfs rw 0 0',
       '/dev/sdb1 /skip/me xfs rw 0 0',
     ]);
-    const exec: Exec = async () => statOutput;
+    const exec: Exec = async (_tool, args) => answer(args);
     const source = createFilesystemsSource({ fsTypesExclude: /^tmpfs$/g, mountPointsExclude: /^\/skip\// });
     const r = await source.collect(context(paths, exec));
     expect(r.ok && r.value.filesystems.map((f) => f.mountpoint)).toEqual(['/a']);

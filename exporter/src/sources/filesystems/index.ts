@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fail, ok, type Result, type Source, type SourceContext } from '../source.js';
 import { mapConcurrently } from './concurrency.js';
-import { parseMounts, parseStatfs, STATFS_FORMAT } from './parse.js';
+import { parseMounts, parseStatfsByPath, STATFS_NAMED_FORMAT } from './parse.js';
 import { DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE, selectMounts } from './select.js';
 import type { Filesystem, FilesystemsSnapshot, Mount } from './types.js';
 
@@ -15,16 +15,35 @@ export interface FilesystemsOptions {
   mountPointsExclude?: RegExp;
   /** stat processes in flight at once. */
   concurrency?: number;
-  /** Deadline for one mount's stat; a mount that misses it is treated as stuck. */
+  /** Deadline for one stat process; a mount alone in one that misses it is treated as stuck. */
   statTimeoutMs?: number;
   /** Rounds a stuck mount is skipped before it is tried again. */
   backoffRounds?: number;
+  /** Local filesystems statted by one process (the rest of them go in further ones). */
+  batchSize?: number;
 }
 
 /**
- * Disk space per mounted filesystem. statfs runs in a `stat -f` child per mount, never in node's
- * thread pool: a dead hard-mounted NFS share blocks statfs forever, and four such calls would stall
- * every fs operation of the process. A child can be abandoned at its deadline instead.
+ * Filesystems whose statfs waits on a server or a userspace daemon, so it can hang: each gets a
+ * stat process of its own, which can be abandoned without taking other mounts with it.
+ */
+export const MAY_HANG_FS_TYPES =
+  /^(nfs4?|cifs|smb3?|smbfs|ceph|glusterfs|9p|afs|lustre|gpfs|beegfs|davfs|ncpfs|sshfs|virtiofs|fuse|fuseblk|fuse\..+)$/;
+
+interface Item {
+  mount: Mount;
+  key: string;
+  /** The path statted: the mountpoint under rootfs. */
+  path: string;
+}
+
+/**
+ * Disk space per mounted filesystem. statfs runs in `stat -f` children, never in node's thread pool: a
+ * dead hard-mounted NFS share blocks statfs forever, and four such calls would stall every fs
+ * operation of the process. A child can be abandoned at its deadline instead. Local filesystems share
+ * one child (a ZFS host has dozens of datasets, and each fork of this process costs the event loop
+ * ~10 ms); network and FUSE ones get one each. Should a shared child hang after all, its mounts are
+ * statted one by one for a while, so the stuck one is found and backed off alone.
  */
 export function createFilesystemsSource(options: FilesystemsOptions = {}): Source<FilesystemsSnapshot> {
   const filter = {
@@ -34,44 +53,56 @@ export function createFilesystemsSource(options: FilesystemsOptions = {}): Sourc
   const concurrency = options.concurrency ?? 8;
   const statTimeoutMs = options.statTimeoutMs ?? 5000;
   const backoffRounds = options.backoffRounds ?? 10;
+  const batchSize = Math.max(1, options.batchSize ?? 64);
   // Rounds left to skip, per stuck mount. A killed stat stuck in the kernel (D state) lingers until the
   // server answers, so retrying every round would pile up such children.
   const backoff = new Map<string, number>();
+  // Rounds left to stat alone, per mount that was in a shared stat that hung.
+  const alone = new Map<string, number>();
 
-  /** Returns undefined only when `stat` itself is not installed. */
-  const statMount = async (ctx: SourceContext, m: Mount, key: string): Promise<Filesystem | undefined> => {
-    const base = { mountpoint: m.mountpoint, device: m.device, fstype: m.fstype, readonly: m.readonly };
-    const skipLeft = backoff.get(key) ?? 0;
-    if (skipLeft > 0) {
-      backoff.set(key, skipLeft - 1);
-      return {
-        ...base,
-        deviceError: true,
-        stuck: true,
-        error: `statfs hung earlier; backed off for ${skipLeft - 1} more rounds`,
-      };
-    }
-    backoff.delete(key);
-    const path = join(ctx.paths.rootfs, m.mountpoint);
-    const run = await ctx.exec('stat', ['-f', '-c', STATFS_FORMAT, '--', path], {
+  const base = ({ mount: m }: Item) => ({
+    mountpoint: m.mountpoint,
+    device: m.device,
+    fstype: m.fstype,
+    readonly: m.readonly,
+  });
+
+  /** One stat process for `items`; undefined only when `stat` itself is not installed. */
+  const statItems = async (ctx: SourceContext, items: Item[]): Promise<Filesystem[] | undefined> => {
+    const run = await ctx.exec('stat', ['-f', '-c', STATFS_NAMED_FORMAT, '--', ...items.map((i) => i.path)], {
       timeoutMs: statTimeoutMs,
       signal: ctx.signal,
     });
     if (!run.ok) {
       if (run.error.kind === 'absent') return undefined;
-      // An abort of the whole round says nothing about this mount, so it is not backed off.
-      const stuck = run.error.kind === 'timeout' && !ctx.signal.aborted;
-      if (stuck) backoff.set(key, backoffRounds);
-      return { ...base, deviceError: true, stuck, error: run.error.message };
+      // An abort of the whole round says nothing about these mounts, so nothing is backed off.
+      const hung = run.error.kind === 'timeout' && !ctx.signal.aborted;
+      const stuck = hung && items.length === 1;
+      for (const { key } of items) {
+        if (stuck) backoff.set(key, backoffRounds);
+        else if (hung) alone.set(key, backoffRounds);
+      }
+      return items.map((i) => ({ ...base(i), deviceError: true, stuck, error: run.error.message }));
     }
-    if (run.value.exitCode !== 0) {
-      const reason = run.value.stderr.trim() || `stat exited ${run.value.exitCode}`;
-      return { ...base, deviceError: true, stuck: false, error: reason };
-    }
-    const stats = parseStatfs(run.value.stdout);
-    if (!stats.ok) return { ...base, deviceError: true, stuck: false, error: stats.error.message };
-    return { ...base, ...stats.value, deviceError: false, stuck: false };
+    const stats = parseStatfsByPath(run.value.stdout);
+    const errors = run.value.stderr.split('\n').filter((line) => line.trim() !== '');
+    return items.map((i) => {
+      const figures = stats.get(i.path);
+      if (figures) return { ...base(i), ...figures, deviceError: false, stuck: false };
+      const error =
+        errors.find((line) => line.includes(i.path)) ??
+        (errors.length === 1 ? errors[0] : undefined) ??
+        `stat gave no figures for it (exit ${run.value.exitCode})`;
+      return { ...base(i), deviceError: true, stuck: false, error: error.trim() };
+    });
   };
+
+  const backedOff = (item: Item, skipLeft: number): Filesystem => ({
+    ...base(item),
+    deviceError: true,
+    stuck: true,
+    error: `statfs hung earlier; backed off for ${skipLeft - 1} more rounds`,
+  });
 
   return {
     name: FILESYSTEMS_SOURCE,
@@ -80,18 +111,46 @@ export function createFilesystemsSource(options: FilesystemsOptions = {}): Sourc
     async collect(ctx) {
       const table = await readMountTable(ctx);
       if (!table.ok) return table;
-      const mounts = selectMounts(table.value, filter);
-      const keys = mounts.map((m) => `${m.device}\0${m.mountpoint}`);
-      for (const key of backoff.keys()) if (!keys.includes(key)) backoff.delete(key);
+      const items = selectMounts(table.value, filter).map((mount) => ({
+        mount,
+        key: `${mount.device}\0${mount.mountpoint}`,
+        path: join(ctx.paths.rootfs, mount.mountpoint),
+      }));
+      const keys = new Set(items.map((i) => i.key));
+      for (const map of [backoff, alone]) for (const key of map.keys()) if (!keys.has(key)) map.delete(key);
 
-      const results = await mapConcurrently(
-        mounts.map((m, i) => ({ m, key: keys[i] as string })),
-        concurrency,
-        ({ m, key }) => statMount(ctx, m, key),
-      );
-      const filesystems = results.filter((fs): fs is Filesystem => fs !== undefined);
-      if (filesystems.length < results.length) return fail('absent', 'stat: not installed');
-      return ok({ filesystems });
+      const results = new Map<string, Filesystem>();
+      const shared: Item[] = [];
+      const single: Item[][] = [];
+      for (const item of items) {
+        const skipLeft = backoff.get(item.key) ?? 0;
+        if (skipLeft > 0) {
+          backoff.set(item.key, skipLeft - 1);
+          results.set(item.key, backedOff(item, skipLeft));
+          continue;
+        }
+        backoff.delete(item.key);
+        const aloneLeft = alone.get(item.key) ?? 0;
+        if (aloneLeft > 0) alone.set(item.key, aloneLeft - 1);
+        else alone.delete(item.key);
+        // A path with a newline would break stat's line-per-path output.
+        if (aloneLeft > 0 || MAY_HANG_FS_TYPES.test(item.mount.fstype) || item.path.includes('\n')) {
+          single.push([item]);
+        } else shared.push(item);
+      }
+      const groups: Item[][] = [];
+      for (let i = 0; i < shared.length; i += batchSize) groups.push(shared.slice(i, i + batchSize));
+      groups.push(...single);
+
+      const statted = await mapConcurrently(groups, concurrency, (group) => statItems(ctx, group));
+      if (statted.includes(undefined)) return fail('absent', 'stat: not installed');
+      for (const [g, group] of groups.entries()) {
+        for (const [i, item] of group.entries()) {
+          const fs = statted[g]?.[i];
+          if (fs) results.set(item.key, fs);
+        }
+      }
+      return ok({ filesystems: items.flatMap((i) => results.get(i.key) ?? []) });
     },
   };
 }

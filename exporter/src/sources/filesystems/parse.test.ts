@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeMountField, parseMounts, parseStatfs } from './parse.js';
+import { decodeMountField, parseMounts, parseStatfs, parseStatfsByPath } from './parse.js';
 import { DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE, selectMounts } from './select.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
@@ -133,5 +133,36 @@ describe('parseStatfs', () => {
         });
       }),
     );
+  });
+});
+
+describe('parseStatfsByPath', () => {
+  it('reads one stat -f over several paths, one of them missing and one with a space', () => {
+    const byPath = parseStatfsByPath(fixture('stat-f-named-batch.txt'));
+    expect([...byPath.keys()]).toEqual(['/', '/dev/shm', '/tmp/sb/a b']);
+    expect(byPath.get('/dev/shm')).toEqual({
+      sizeBytes: 6170905 * 4096,
+      freeBytes: 6170905 * 4096,
+      availBytes: 6170905 * 4096,
+      usedBytes: 0,
+      files: 3085452,
+      filesFree: 3085451,
+    });
+    expect(byPath.get('/tmp/sb/a b')?.files).toBe(16777216);
+    expect(parseStatfsByPath(fixture('stat-f-named-batch.stderr.txt')).size).toBe(0);
+  });
+
+  it('maps every path to its own counts, and never throws on random input', () => {
+    const path = fc.string({ minLength: 1 }).filter((p) => !p.includes('\n'));
+    const counts = fc.array(fc.nat(), { minLength: 6, maxLength: 6 });
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(path, counts), { selector: ([p]) => p }), (rows) => {
+        const text = rows.map(([p, c]) => `${c.join(' ')} ${p}`).join('\n');
+        const byPath = parseStatfsByPath(text);
+        expect(byPath.size).toBe(rows.length);
+        for (const [p, c] of rows) expect(byPath.get(p)?.files).toBe(c[4]);
+      }),
+    );
+    fc.assert(fc.property(fc.string(), (text) => void parseStatfsByPath(text)));
   });
 });

@@ -31,6 +31,25 @@ export function parseMounts(text: string): Result<Mount[]> {
 /** The `stat -f -c` format parseStatfs expects: total, free, available blocks, block size, inodes, free inodes. */
 export const STATFS_FORMAT = '%b %f %a %S %c %d';
 
+/** STATFS_FORMAT followed by the path as given, so one `stat -f` can answer for many paths. */
+export const STATFS_NAMED_FORMAT = `${STATFS_FORMAT} %n`;
+
+/**
+ * Parses `stat -f -c STATFS_NAMED_FORMAT` over several paths: figures by path. stat prints a line for
+ * each path it could read, in order, and an error on stderr for the others, so a path is looked up by
+ * name rather than by position. Lines that do not parse are left out (their path counts as unread).
+ */
+export function parseStatfsByPath(text: string): Map<string, FilesystemStats> {
+  const byPath = new Map<string, FilesystemStats>();
+  for (const line of text.split('\n')) {
+    const fields = /^((?:\d+ ){5}\d+) (.+)$/.exec(line);
+    if (!fields) continue;
+    const stats = parseStatfs(fields[1] ?? '');
+    if (stats.ok) byPath.set(fields[2] ?? '', stats.value);
+  }
+  return byPath;
+}
+
 /** Parses one line of `stat -f -c '%b %f %a %S %c %d'`. */
 export function parseStatfs(text: string): Result<FilesystemStats> {
   const fields = text.trim().split(/\s+/);

@@ -90,21 +90,21 @@ describe('createPveSource', () => {
     expect(client.calls.filter((p) => p === '/nodes')).toHaveLength(1);
   });
 
-  it('reads the node status every refresh, and version, cluster status and storage once a minute', async () => {
+  it('reads version, cluster status, node status and storage at most once a minute', async () => {
     const client = fakeClient({ ...twoNodes, '/nodes/pve2/storage': undefined });
     const src = source(client, { hostname: 'pve2' });
     const count = (path: string) => client.calls.filter((p) => p === path).length;
-    const slowParts = () => ['/version', '/cluster/status', '/nodes/pve2/storage'].map(count);
+    const slowParts = () =>
+      ['/version', '/cluster/status', '/nodes/pve2/status', '/nodes/pve2/storage'].map(count);
     for (const at of [0, 15_000, 59_999]) {
       const r = await src.collect(sourceContext({ now: () => at }));
       expect(r.ok && r.value.cluster.quorate).toBe(true);
     }
     expect(count('/cluster/resources')).toBe(3);
-    expect(count('/nodes/pve2/status')).toBe(3);
     // Storage failed, so it is asked again at every refresh; the others were reused.
-    expect(slowParts()).toEqual([1, 1, 3]);
+    expect(slowParts()).toEqual([1, 1, 1, 3]);
     await src.collect(sourceContext({ now: () => 60_000 }));
-    expect(slowParts()).toEqual([2, 2, 4]);
+    expect(slowParts()).toEqual([2, 2, 2, 4]);
   });
 
   it('keeps only local guests in node scope and all in cluster scope', async () => {

@@ -26,7 +26,10 @@ export interface PveSnapshot {
   node: string;
   version: PveVersion;
   cluster: ClusterStatus;
-  /** Undefined when `/nodes/{node}/status` failed (logged); the rest still reports. */
+  /**
+   * Static facts (kernel, boot mode, pve-manager, CPU model); undefined when `/nodes/{node}/status`
+   * failed (logged). Live figures of the local node come from the host sources.
+   */
   nodeStatus?: PveNodeStatus | undefined;
   /** The local node's guests (scope `node`) or every guest (scope `cluster`). */
   guests: PveGuest[];
@@ -42,16 +45,17 @@ export interface PveSourceOptions {
 }
 
 /**
- * What changes slowly (the version, cluster membership and quorum, storage usage) is read at most this
- * often: each pvesh call costs a PVE node a few hundred ms of CPU and the exporter a fork.
+ * What changes slowly (the version, cluster membership and quorum, storage usage, the node's static
+ * facts) is read at most this often: each pvesh call costs a PVE node a few hundred ms of CPU and the
+ * exporter a fork.
  */
 export const SLOW_PARTS_MAX_AGE_MS = 60_000;
 
 /**
  * Proxmox VE node, cluster, guests and storage, every 15 s: `/cluster/resources?type=vm` once per
- * refresh for all guest counters and the local node's status, in parallel; `/cluster/status`,
- * `/version` and the node's storage once a minute (SLOW_PARTS_MAX_AGE_MS). `onboot` comes from the
- * guests' configs, read and cached apart (onboot.ts).
+ * refresh for all guest counters; `/cluster/status`, `/version`, the node's status and its storage
+ * at most once a minute (SLOW_PARTS_MAX_AGE_MS). `onboot` comes from the guests' configs, read and
+ * cached apart (onboot.ts).
  */
 export function createPveSource(access: PveAccess, options: PveSourceOptions = {}): Source<PveSnapshot> {
   const { client, scope } = access;
@@ -61,6 +65,9 @@ export function createPveSource(access: PveAccess, options: PveSourceOptions = {
   );
   const version = slowly((signal) =>
     client.get('/version', {}, { signal }).then((r) => then(r, parseVersion)),
+  );
+  const nodeStatus = slowly((signal, node) =>
+    client.get(`/nodes/${node}/status`, {}, { signal }).then((r) => then(r, parseNodeStatus)),
   );
   const storage = slowly((signal, node) =>
     client
@@ -75,7 +82,6 @@ export function createPveSource(access: PveAccess, options: PveSourceOptions = {
       const node = await access.localNode(ctx.signal);
       if (!node.ok) return node;
       const signal = ctx.signal;
-      const at = `/nodes/${node.value}`;
       const inScope = (guests: PveGuest[]) =>
         scope === 'cluster' ? guests : guests.filter((g) => g.node === node.value);
       const listed = client
@@ -86,7 +92,7 @@ export function createPveSource(access: PveAccess, options: PveSourceOptions = {
         listed,
         clusterStatus(now, signal, node.value),
         version(now, signal, node.value),
-        client.get(`${at}/status`, {}, { signal }).then((r) => then(r, parseNodeStatus)),
+        nodeStatus(now, signal, node.value),
         storage(now, signal, node.value),
         listed.then((r) => (r.ok ? onboot.refresh(ctx, inScope(r.value.guests)) : undefined)),
       ]);
