@@ -8,7 +8,7 @@ import { parseNodeStatus } from './node-status.js';
 import { parseNotBackedUp } from './not-backed-up.js';
 import { parseNodeQemu, parseQemuConfig } from './qemu-config.js';
 import { parseReplication } from './replication.js';
-import { parseClusterResources } from './resources.js';
+import { parseClusterResources, parseClusterResourcesSliced } from './resources.js';
 import { parseNodeStorage } from './storage.js';
 import { failedTasksByType, lastVzdumpByGuest, parseTasks } from './tasks.js';
 import { parseVersion } from './version.js';
@@ -61,6 +61,17 @@ describe('pve-model parsers never throw', () => {
       );
     });
   }
+
+  it('resources: the sliced parse gives what the one-piece parse gives', async () => {
+    const rows = rowsOfFixture('pve92-cluster-resources-pool-network-real.json');
+    const input = fc.oneof(mutatedRows(rows), fc.record({ data: mutatedRows(rows) }), fc.jsonValue());
+    await fc.assert(
+      fc.asyncProperty(input, fc.integer({ min: 1, max: 7 }), async (value, sliceRows) => {
+        expect(await parseClusterResourcesSliced(value, sliceRows)).toEqual(parseClusterResources(value));
+      }),
+      { numRuns: 200 },
+    );
+  });
 
   it('resources: real rows with random fields stay well-typed', () => {
     const rows = rowsOfFixture('pve92-cluster-resources-pool-network-real.json');

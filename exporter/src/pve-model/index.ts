@@ -2,6 +2,7 @@
 export { unwrapData } from './common.js';
 export {
   parseClusterResources,
+  parseClusterResourcesSliced,
   splitTags,
   type ClusterResources,
   type GuestType,

@@ -1,6 +1,6 @@
 import type { PveAccess, PveClient, PveScope } from '../../pve/index.js';
 import {
-  parseClusterResources,
+  parseClusterResourcesSliced,
   parseClusterStatus,
   parseNodeStatus,
   parseNodeStorage,
@@ -86,7 +86,7 @@ export function createPveSource(access: PveAccess, options: PveSourceOptions = {
         scope === 'cluster' ? guests : guests.filter((g) => g.node === node.value);
       const listed = client
         .get('/cluster/resources', { type: 'vm' }, { signal })
-        .then((r) => then(r, parseClusterResources));
+        .then((r) => (r.ok ? parseClusterResourcesSliced(r.value) : r));
       const now = ctx.now();
       const [resources, cluster, pveVersion, status, storages, onbootByVmid] = await Promise.all([
         listed,
