@@ -45,7 +45,8 @@ import { HealthStore } from './health/store/index.js';
 import { createPveRouter } from './http/pve.js';
 import { createVmsRouter } from './http/vms.js';
 import { authenticate } from './http/authenticate.js';
-import { securityHeaders } from './http/headers.js';
+import { fixedSecurityHeaders, securityHeaders } from './http/headers.js';
+import { withMetricsFastPath } from './http/metrics-fast-path.js';
 import { metricsGuard } from './http/metrics-guard.js';
 import { createSecurityRouter } from './http/security.js';
 import { createStorageRouter } from './http/storage.js';
@@ -203,6 +204,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       logger,
       pctPath: config.tools.pct,
     });
+    const security = { corsOrigins: config.auth.cors_origins, extraHeaders: web?.headers };
+    const guard = metricsGuard(config, auth, web?.basicAuthUsers ?? {});
     const app = createApp({
       logger,
       metrics,
@@ -292,16 +295,20 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       ],
       bodyLimit: config.http.body_limit,
       version,
-      headers: securityHeaders({ corsOrigins: config.auth.cors_origins, extraHeaders: web?.headers }),
+      headers: securityHeaders(security),
       authenticate: authenticate({
         sessions: auth.sessions,
         apiTokens: auth.apiTokens,
         clientIp,
         isBanned,
       }),
-      metricsGuard: metricsGuard(config, auth, web?.basicAuthUsers ?? {}),
+      metricsGuard: guard,
     });
-    const http = createHttpServer(app, tls);
+    const fixedHeaders = fixedSecurityHeaders(security);
+    const http = createHttpServer(
+      guard || !fixedHeaders ? app : withMetricsFastPath(app, metrics, fixedHeaders),
+      tls,
+    );
     const server = http.server;
     const terminalSocket = attachTerminalWebSocket(server, { terminal, clientIp, isBanned });
     // A scrape every 15 s keeps its connection alive; allow that without idling sockets forever.

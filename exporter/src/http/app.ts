@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { MetricsRenderer } from '../metrics/render.js';
+import { sendMetrics } from './metrics-fast-path.js';
 import { errorBody, errors, toApiError } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { hasScope } from '../auth/scopes.js';
@@ -44,14 +45,7 @@ export function createApp({
   });
 
   if (metricsGuard) app.use('/metrics', metricsGuard);
-  app.get('/metrics', async (req, res) => {
-    const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
-    const body = gzip ? await metrics.gzipped() : await metrics.text();
-    res.setHeader('Content-Type', metrics.contentType);
-    res.setHeader('Vary', 'Accept-Encoding');
-    if (gzip) res.setHeader('Content-Encoding', 'gzip');
-    res.end(body);
-  });
+  app.get('/metrics', (req, res) => sendMetrics(req, res, metrics));
 
   const api = express.Router();
   api.use(

@@ -32,7 +32,10 @@ interface Layer {
 
 /** Every method+path the express app answers, found by walking its router stack. */
 function routeTable(server: Server): string[] {
-  const app = server.listeners('request')[0] as unknown as { router: { stack: Layer[] } };
+  type App = { router: { stack: Layer[] } };
+  // The app itself, or the /metrics fast path in front of it.
+  const listener = server.listeners('request')[0] as unknown as App | { app: App };
+  const app = 'app' in listener ? listener.app : listener;
   const out: string[] = [];
   const walk = (stack: Layer[], prefix: string) => {
     for (const layer of stack) {

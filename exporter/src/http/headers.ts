@@ -35,7 +35,7 @@ const PREFLIGHT_MAX_AGE_SECONDS = '600';
  * keeps the OPTIONS request away from the router (which would otherwise list a route's methods).
  */
 export function securityHeaders({ corsOrigins, extraHeaders = {} }: SecurityHeadersOptions): RequestHandler {
-  const headers = Object.entries({ ...BASE_HEADERS, ...extraHeaders });
+  const headers = headerList(extraHeaders);
   // Browsers send the bare origin (scheme://host[:port]); config may carry a trailing slash or a path.
   const allowed = new Set(corsOrigins.map(toOrigin));
 
@@ -64,6 +64,21 @@ export function securityHeaders({ corsOrigins, extraHeaders = {} }: SecurityHead
     res.setHeader('Access-Control-Max-Age', PREFLIGHT_MAX_AGE_SECONDS);
     res.status(204).end();
   };
+}
+
+/**
+ * The headers securityHeaders gives a response outside /api when they cannot depend on the request,
+ * that is without CORS; undefined with CORS configured.
+ */
+export function fixedSecurityHeaders({
+  corsOrigins,
+  extraHeaders = {},
+}: SecurityHeadersOptions): ReadonlyArray<readonly [string, string]> | undefined {
+  return corsOrigins.length === 0 ? headerList(extraHeaders) : undefined;
+}
+
+function headerList(extraHeaders: Readonly<Record<string, string>>): Array<[string, string]> {
+  return Object.entries({ ...BASE_HEADERS, ...extraHeaders });
 }
 
 /** `https://grafana.example:3000/` → `https://grafana.example:3000`; opaque origins (file:, data:) would be "null". */

@@ -18,6 +18,18 @@ describe('/metrics access', () => {
     }
   });
 
+  it('gets CORS headers for a configured origin (the fast path stands aside)', async () => {
+    const s = await startTestServer({ auth: { cors_origins: ['https://grafana.example'] } });
+    try {
+      const r = await fetch(`${s.url}/metrics`, { headers: { origin: 'https://grafana.example' } });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('access-control-allow-origin')).toBe('https://grafana.example');
+      expect(r.headers.get('vary')).toMatch(/Origin/);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('metrics.auth: token needs a read-scoped bearer token; web-config basic auth users work too', async () => {
     const webConfig = join(mkdtempSync(join(tmpdir(), 'proxmon-web-')), 'web.yml');
     writeFileSync(webConfig, `basic_auth_users:\n  prometheus: ${bcrypt.hashSync('scrape secret', 10)}\n`);
