@@ -239,6 +239,25 @@ describe('filesystems source logic', () => {
     expect(calls.map((c) => c.length)).toEqual([2, 2, 1]);
   });
 
+  it("gives each unreadable path its own error line, not a longer path's", async () => {
+    const paths = hostTree(['/dev/sda1 /a ext4 rw 0 0', '/dev/sdb1 /a/b ext4 rw 0 0']);
+    const [a, ab] = [join(paths.rootfs, 'a'), join(paths.rootfs, 'a/b')];
+    const exec: Exec = async () =>
+      ok({
+        stdout: '',
+        stderr:
+          `stat: cannot read file system information for '${ab}': Input/output error\n` +
+          `stat: cannot read file system information for '${a}': Permission denied\n`,
+        exitCode: 1,
+        durationMs: 1,
+      });
+    const r = await createFilesystemsSource().collect(context(paths, exec));
+    expect(r.ok && r.value.filesystems.map((f) => [f.mountpoint, f.error])).toEqual([
+      ['/a', `stat: cannot read file system information for '${a}': Permission denied`],
+      ['/a/b', `stat: cannot read file system information for '${ab}': Input/output error`],
+    ]);
+  });
+
   it('never has more stat processes in flight than the limit', async () => {
     const lines = Array.from({ length: 20 }, (_, i) => `nas:/d${i} /m${i} nfs rw 0 0`);
     const paths = hostTree(lines);

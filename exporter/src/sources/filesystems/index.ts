@@ -27,7 +27,7 @@ export interface FilesystemsOptions {
  * Filesystems whose statfs waits on a server or a userspace daemon, so it can hang: each gets a
  * stat process of its own, which can be abandoned without taking other mounts with it.
  */
-export const MAY_HANG_FS_TYPES =
+const MAY_HANG_FS_TYPES =
   /^(nfs4?|cifs|smb3?|smbfs|ceph|glusterfs|9p|afs|lustre|gpfs|beegfs|davfs|ncpfs|sshfs|virtiofs|fuse|fuseblk|fuse\..+)$/;
 
 interface Item {
@@ -90,7 +90,8 @@ export function createFilesystemsSource(options: FilesystemsOptions = {}): Sourc
       const figures = stats.get(i.path);
       if (figures) return { ...base(i), ...figures, deviceError: false, stuck: false };
       const error =
-        errors.find((line) => line.includes(i.path)) ??
+        // stat quotes the path ('…'), so /rpool does not take the error of /rpool/data.
+        errors.find((line) => line.includes(`'${i.path}'`)) ??
         (errors.length === 1 ? errors[0] : undefined) ??
         `stat gave no figures for it (exit ${run.value.exitCode})`;
       return { ...base(i), deviceError: true, stuck: false, error: error.trim() };
